@@ -1,0 +1,20 @@
+// What an action file declares: the wire name, documented QPS, request and result schemas, and a handler that
+// receives the validated body (int64 fields as BigInt) and returns the Result object or throws an ApiError.
+import type { Static, TSchema } from '../protocol/schema.js';
+import type { CallContext } from '../protocol/dispatch.js';
+import type { Store } from '../store/store.js';
+
+export interface ActionContext extends CallContext { readonly store: Store }
+
+export interface ActionDef<B extends TSchema = TSchema, R extends TSchema = TSchema> {
+  readonly name: string;
+  /** documented requests per second (reference §4); 100 where none is documented */
+  readonly qps: number;
+  readonly body: B;
+  readonly result: R;
+  handler(ctx: ActionContext, body: Static<B>): Static<R>;
+}
+
+export function defineAction<B extends TSchema, R extends TSchema>(def: ActionDef<B, R>): ActionDef<B, R> {
+  return def;
+}

@@ -1,0 +1,106 @@
+// buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ACTIONS, VENDOR_QPS } from './actions/index.js';
+import type { ActionDef } from './actions/action.js';
+import { registerDispatch, type Operation } from './protocol/dispatch.js';
+import { compileBody } from './protocol/schema.js';
+import { ApiError } from './protocol/errors.js';
+import { failure, requestId } from './protocol/envelope.js';
+import { stringifyJson } from './protocol/json.js';
+import { MockClock } from './protocol/clock.js';
+import { Random } from './protocol/random.js';
+import { RateLimiter } from './protocol/ratelimit.js';
+import { Store } from './store/store.js';
+import { DataFileSink } from './store/persistence.js';
+import { initialConversations } from './store/load.js';
+import { registerControl } from './control/index.js';
+
+export interface AppOptions {
+  /** fixture file seeding the world (ignored when the data file exists) */
+  fixtures?: string;
+  /** a fixture document instead of a file (tests) */
+  fixtureDoc?: unknown;
+  /** data file: loaded when it exists, written within flushIntervalMs of a change and on close */
+  data?: string;
+  /** every action's QPS; 0 = off; undefined = documented */
+  rateLimit?: number;
+  seed?: bigint | number;
+  clock?: MockClock;
+  /** pino options or false; default silent */
+  logger?: FastifyServerOptions['logger'];
+  flushIntervalMs?: number;
+  /** largest accepted body, bytes */
+  bodyLimit?: number;
+}
+
+/** Everything the app runs on, reachable from tests as app.mock. */
+export interface MockRuntime {
+  store: Store;
+  clock: MockClock;
+  random: Random;
+  rateLimiter: RateLimiter;
+  actions: readonly ActionDef<any, any>[];
+  options: AppOptions;
+  loaded: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { mock: MockRuntime }
+}
+
+export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
+  return { qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ ...ctx, store }, body) };
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const clock = options.clock ?? new MockClock();
+  const random = new Random(options.seed);
+  const store = new Store(clock, random);
+  const rateLimiter = new RateLimiter(clock, options.rateLimit);
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
+  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false };
+  app.decorate('mock', runtime);
+
+  // bodies are kept raw: the dispatcher parses them int64-exact (and signature checks hash the raw bytes)
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  registerDispatch(app, {
+    operations: new Map(ACTIONS.map((a) => [a.name, operationFor(a, store)])),
+    knownActions: new Set(Object.keys(VENDOR_QPS)),
+    clock, random, rateLimiter,
+  });
+  registerControl(app, runtime);
+
+  app.setNotFoundHandler((req, reply) => {
+    const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
+    sendError(reply, err, clock, random);
+  });
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
+    let err: ApiError;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') err = new ApiError('RequestEntityTooLarge', String(bodyLimit));
+    else if (error.statusCode && error.statusCode < 500) err = new ApiError('InvalidParameter', error.message);
+    else {
+      req.log.error({ err: error }, 'unexpected error');
+      err = new ApiError('InternalError');
+    }
+    sendError(reply, err, clock, random);
+  });
+
+  app.addHook('onReady', async () => {
+    const { conversations, source } = await initialConversations(options, clock.now());
+    if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs));
+    store.replace(conversations); // after the sink is set, so the file holds the whole world from its first write
+    runtime.loaded = true;
+    app.log.info({ source, conversations: conversations.length }, 'state loaded');
+  });
+  app.addHook('onClose', async () => { await store.close(); });
+  return app;
+}
+
+function sendError(reply: import('fastify').FastifyReply, err: ApiError, clock: MockClock, random: Random) {
+  const rid = requestId(clock.now(), random);
+  reply.code(err.status).header('x-request-id', rid).header('content-type', 'application/json; charset=utf-8')
+    .send(stringifyJson(failure({ RequestId: rid }, err.code, err.message, err.codeN)));
+}

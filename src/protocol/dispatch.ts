@@ -1,0 +1,146 @@
+// The one vendor endpoint: POST /?Action=X&Version=2020-12-01. Looks the Action up in the table it is given,
+// and owns everything on the wire: method, query, rate limit, body parsing, validation, envelope, status codes.
+// It knows nothing of any particular action.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, invalid } from './errors.js';
+import { failure, success, requestId, VERSION, SERVICE, DEFAULT_REGION, type Metadata } from './envelope.js';
+import { parseJson, stringifyJson, JsonSyntaxError } from './json.js';
+import { ValidationError, type BodyValidator } from './schema.js';
+import type { Clock } from './clock.js';
+import type { Random } from './random.js';
+import type { RateLimiter } from './ratelimit.js';
+
+/** What the dispatcher needs of an action: its documented QPS, a body validator and a handler that never sees HTTP. */
+export interface Operation {
+  readonly qps: number;
+  readonly validator: BodyValidator<any>;
+  handle(ctx: CallContext, body: any): unknown | Promise<unknown>;
+}
+
+export interface CallContext { readonly requestId: string; readonly accessKeyId: string }
+
+/** Who signed the request, as far as the protocol layer can tell. */
+export interface Caller { accessKeyId: string; region?: string }
+
+export interface CallRecord {
+  requestId: string; time: number; action: string; version: string; appId?: number; accessKeyId: string;
+  httpStatus: number; errorCode?: string; durationMs: number; body: unknown;
+}
+
+export interface DispatchOptions {
+  operations: ReadonlyMap<string, Operation>;
+  /** vendor actions that exist but are not emulated: answered with a message that says so */
+  knownActions?: ReadonlySet<string>;
+  clock: Clock;
+  random: Random;
+  rateLimiter: RateLimiter;
+  /** signature check (issue: auth); default reads the access key id from Authorization without checking */
+  authenticate?(req: FastifyRequest, raw: Buffer): Caller | Promise<Caller>;
+  /** runs after validation and before the handler (fault injection); may throw an ApiError or delay */
+  beforeHandle?(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void>;
+  /** one record per answered call (request journal) */
+  onComplete?(record: CallRecord): void;
+}
+
+const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/request/;
+
+/** Reads the access key id and region of the credential scope without verifying anything. */
+export function callerFromHeader(authorization: string | undefined): Caller {
+  const m = authorization ? CREDENTIAL.exec(authorization) : null;
+  return m ? { accessKeyId: m[1], region: m[3] } : { accessKeyId: 'anonymous' };
+}
+
+interface Pending { meta: Metadata; started: number; appId?: number; body?: unknown; accessKeyId: string }
+
+export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): void {
+  const pending = new WeakMap<FastifyRequest, Pending>();
+
+  const answer = (req: FastifyRequest, reply: FastifyReply, status: number, payload: unknown, errorCode?: string) => {
+    const p = pending.get(req);
+    if (p) {
+      req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: opts.clock.now() - p.started, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
+    }
+    if (p && opts.onComplete) {
+      opts.onComplete({
+        requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
+        accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs: opts.clock.now() - p.started, body: p.body,
+      });
+    }
+    return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
+  };
+
+  const fail = (req: FastifyRequest, reply: FastifyReply, meta: Partial<Metadata> & { RequestId: string }, err: ApiError) =>
+    answer(req, reply, err.status, failure(meta, err.code, err.message, err.codeN), err.code);
+
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    url: '/',
+    handler: async (req, reply) => {
+      const started = opts.clock.now();
+      const rid = requestId(started, opts.random);
+      reply.header('x-request-id', rid);
+      const query = req.query as Record<string, unknown>;
+      const action = typeof query.Action === 'string' ? query.Action : '';
+      const version = typeof query.Version === 'string' ? query.Version : '';
+      let caller = callerFromHeader(req.headers.authorization);
+      const meta: Metadata = { RequestId: rid, Action: action, Version: version, Service: SERVICE, Region: caller.region ?? DEFAULT_REGION };
+      const p: Pending = { meta, started, accessKeyId: caller.accessKeyId };
+      pending.set(req, p);
+      (req as any).volcCall = p;
+
+      try {
+        if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', req.method);
+        if (!action) return fail(req, reply, { RequestId: rid }, new ApiError('MissingParameter', 'Action'));
+        if (!version) throw new ApiError('MissingParameter', 'Version');
+        const op = version === VERSION ? opts.operations.get(action) : undefined;
+        if (!op) {
+          const notYet = version === VERSION && opts.knownActions?.has(action) ? ' (a vendor action volc-im-mock does not emulate yet)' : '';
+          throw new ApiError('InvalidActionOrVersion', `${action} for version ${version}${notYet}`);
+        }
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (opts.authenticate) {
+          caller = await opts.authenticate(req, raw);
+          p.accessKeyId = caller.accessKeyId;
+          meta.Region = caller.region ?? DEFAULT_REGION;
+        }
+        if (!opts.rateLimiter.take(action, op.qps, caller.accessKeyId)) {
+          throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
+        }
+        const body = parseBody(raw);
+        p.body = body;
+        if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
+        let input: unknown;
+        try {
+          input = op.validator.parse(body);
+        } catch (e) {
+          if (e instanceof ValidationError) throw invalid(e.message);
+          throw e;
+        }
+        await opts.beforeHandle?.({ action, appId: p.appId, reply });
+        if (reply.sent) return reply;
+        const result = await op.handle({ requestId: rid, accessKeyId: caller.accessKeyId }, input);
+        return answer(req, reply, 200, success(meta, result));
+      } catch (err) {
+        if (err instanceof ApiError) return fail(req, reply, meta, err);
+        req.log.error({ err, Action: action }, 'unexpected error');
+        return fail(req, reply, meta, new ApiError('InternalError'));
+      }
+    },
+  });
+}
+
+function parseBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  if (text.trim() === '') throw new ApiError('InvalidParameter.BodyIsEmpty');
+  let body: unknown;
+  try {
+    body = parseJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new ApiError('InvalidParameter.Unmarshal', e.message);
+    throw e;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError('InvalidParameter.Unmarshal', 'the body must be a JSON object');
+  }
+  return body;
+}

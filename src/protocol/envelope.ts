@@ -1,0 +1,23 @@
+// The vendor envelope (reference §1.2-1.3) and RequestIds: yyyyMMddHHmmss in UTC+8 + 20 upper-case hex digits.
+import type { Random } from './random.js';
+
+export const VERSION = '2020-12-01';
+export const SERVICE = 'rtc';
+export const DEFAULT_REGION = 'cn-north-1';
+
+export interface Metadata { RequestId: string; Action: string; Version: string; Service: string; Region: string }
+
+export function requestId(nowMs: number, random: Random): string {
+  const t = new Date(nowMs + 8 * 3600_000).toISOString(); // shifted to Beijing time, read as UTC
+  return t.slice(0, 19).replace(/[-T:]/g, '') + random.hex(20);
+}
+
+export function success(meta: Metadata, result: unknown) {
+  return { ResponseMetadata: meta, Result: result ?? {} };
+}
+
+export function failure(meta: Partial<Metadata> & { RequestId: string }, code: string, message: string, codeN?: number) {
+  // key order CodeN, Code, Message as in captured gateway errors
+  const error = codeN === undefined ? { Code: code, Message: message } : { CodeN: codeN, Code: code, Message: message };
+  return { ResponseMetadata: { ...meta, Error: error } };
+}

@@ -1,0 +1,123 @@
+// TypeBox building blocks for the vendor's field types, and the compiled validator + int64 normaliser.
+// Scalars are refinements with our own messages, so a failure reads "MessageIds[3]: must be a positive int64".
+import Type, { type TSchema, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+/** True for an integer in int64 range, given as a JS number (short literal) or a BigInt (long literal). */
+export function isInt64(v: unknown): boolean {
+  if (typeof v === 'bigint') return v >= I64_MIN && v <= I64_MAX;
+  return typeof v === 'number' && Number.isInteger(v) && v >= -9223372036854775808 && v < 9223372036854775808;
+}
+
+const INT64 = 'x-int64';
+
+/** int64 (ids, indexes, cursors, timestamps): accepted as number or BigInt, handed to handlers as BigInt. */
+export function Int64(opts: { min?: bigint; description?: string } = {}) {
+  const min = opts.min;
+  const rule = min === undefined ? 'must be an int64 integer' : min === 1n ? 'must be a positive int64 integer' : `must be an int64 integer >= ${min}`;
+  // metadata only (x- keys): the refinement does the checking, so BigInt values pass
+  const base = Type.Unsafe<bigint>({ [INT64]: true, 'x-minimum': min?.toString(), description: opts.description });
+  return Type.Refine(base, (v: unknown) => isInt64(v) && (min === undefined || BigInt(v as number) >= min), () => rule);
+}
+
+/** A user, conversation or message id: a positive int64. */
+export const Id = (description?: string) => Int64({ min: 1n, description });
+
+/** int32 with bounds (AppId, enums, MsgType). */
+export function Int32(opts: { min?: number; max?: number; description?: string } = {}) {
+  const min = opts.min ?? -2147483648;
+  const max = opts.max ?? 2147483647;
+  const base = Type.Unsafe<number>({ 'x-int32': true, 'x-minimum': min, 'x-maximum': max, description: opts.description });
+  return Type.Refine(base, (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
+    () => `must be an int32 integer from ${min} to ${max}`);
+}
+
+export const AppId = () => Int32({ min: 1, max: 2147483647, description: 'application id' });
+export const Str = (opts: { maxLength?: number; description?: string } = {}) => Type.String(opts);
+export const Bool = (description?: string) => Type.Boolean({ description });
+/** map<string,string> (Ext). */
+export const StrMap = (description?: string) => Type.Record(Type.String(), Type.String(), { description });
+export const List = <T extends TSchema>(items: T, opts: { minItems?: number; maxItems?: number; description?: string } = {}) =>
+  Type.Array(items, opts);
+export const Obj = Type.Object;
+export const Opt = Type.Optional;
+export { Type };
+export type { Static, TSchema };
+
+// ---- normaliser: int64 fields become BigInt after validation, so handlers and the store see one type ----
+
+type Normalise = (v: unknown) => unknown;
+
+function isInt64Schema(s: TSchema): boolean {
+  return (s as Record<string, unknown>)[INT64] === true;
+}
+
+function normaliserFor(schema: TSchema): Normalise | undefined {
+  const s = schema as Record<string, any>;
+  if (isInt64Schema(schema)) return (v) => (typeof v === 'bigint' ? v : BigInt(v as number));
+  if (s.type === 'array' && s.items) {
+    const inner = normaliserFor(s.items);
+    return inner && ((v) => (Array.isArray(v) ? v.map(inner) : v));
+  }
+  if (s.type === 'object' && s.properties) {
+    const fields = Object.entries(s.properties as Record<string, TSchema>)
+      .map(([k, p]) => [k, normaliserFor(p)] as const)
+      .filter((e): e is readonly [string, Normalise] => e[1] !== undefined);
+    if (fields.length === 0) return undefined;
+    return (v) => {
+      if (v === null || typeof v !== 'object') return v;
+      const o = v as Record<string, unknown>;
+      for (const [k, f] of fields) if (o[k] !== undefined && o[k] !== null) o[k] = f(o[k]);
+      return o;
+    };
+  }
+  if (Array.isArray(s.anyOf)) {
+    const alts = (s.anyOf as TSchema[]).map(normaliserFor).filter((f): f is Normalise => f !== undefined);
+    if (alts.length === 1) return alts[0];
+  }
+  return undefined;
+}
+
+export interface BodyValidator<T> {
+  /** Validates and normalises in place; returns the typed body or throws a message naming the field and rule. */
+  parse(value: unknown): T;
+}
+
+export class ValidationError extends Error {}
+
+/** "/MessageIds/3" -> "MessageIds[3]", "/Info/Name" -> "Info.Name". */
+function fieldName(path: string): string {
+  return path.split('/').slice(1).reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function describe(err: { instancePath: string; keyword: string; message: string; params: Record<string, any> }): string {
+  if (err.keyword === 'required') {
+    const missing: string[] = err.params.requiredProperties ?? [];
+    const base = fieldName(err.instancePath);
+    return missing.map((m) => `${base ? base + '.' : ''}${m}: is required`).join('; ');
+  }
+  if (err.keyword === 'minItems' || err.keyword === 'maxItems') {
+    return `${fieldName(err.instancePath)}: ${err.keyword === 'minItems' ? 'must have at least' : 'must have at most'} ${err.params.limit} items`;
+  }
+  const field = fieldName(err.instancePath) || 'body';
+  return `${field}: ${err.message}`;
+}
+
+export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<S>> {
+  const checker = Compile(schema);
+  const normalise = normaliserFor(schema) ?? ((v: unknown) => v);
+  return {
+    parse(value) {
+      if (!checker.Check(value)) {
+        const errors = checker.Errors(value) as any[];
+        // the first error names the field; a union's per-branch noise is skipped
+        const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
+        throw new ValidationError(first ? describe(first) : 'body: does not match the schema');
+      }
+      return normalise(value) as Static<S>;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
+import { buildApp } from './app.js';
+import { parseConfig, ConfigError, type Config } from './config.js';
+import { StartupError } from './store/load.js';
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) exitWith(e.message);
+    throw e;
+  }
+  const app = await buildApp({
+    fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    logger: { level: config.logLevel },
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    if (e instanceof StartupError) exitWith(e.message);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
+    throw e;
+  }
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(() => process.exit(0), (err) => { app.log.error({ err }, 'close failed'); process.exit(1); });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function exitWith(line: string): never {
+  process.stderr.write(`volc-im-mock: ${line}\n`);
+  process.exit(2);
+}
+
+main().catch((err) => {
+  process.stderr.write(`volc-im-mock: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

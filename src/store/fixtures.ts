@@ -1,0 +1,210 @@
+// The fixture document (mock-contract §7): the API's own field names, int64 exact. It is also the data file's
+// format and what /_mock/state reads and writes, so one schema and one pair of converters serve all three.
+import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
+import {
+  type Conversation, type Member, type Message, type UserId, type Settings,
+  ConversationType, Role, conversationIdOf, newSettings, isStrUser,
+} from './model.js';
+
+const UserIds = () => Opt(List(Id()));
+const UserIdsStr = () => Opt(List(Str()));
+
+const SettingDoc = Obj({
+  IsMute: Opt(Bool()), IsStickTop: Opt(Bool()), StickTopTime: Opt(Int64({ min: 0n })),
+  IsSetFavorite: Opt(Bool()), SetFavoriteTime: Opt(Int64({ min: 0n })), Ext: Opt(StrMap()),
+});
+
+const ParticipantDoc = Obj({
+  ParticipantUserId: Opt(Int64({ min: 0n })), ParticipantUserIdStr: Opt(Str()),
+  ReadIndex: Opt(Int64({ min: 0n })), Role: Opt(Int32({ min: 0, max: 2 })), CreateTime: Opt(Int64({ min: 0n })),
+  Operator: Opt(Int64({ min: 0n })), OperatorStr: Opt(Str()), NickName: Opt(Str()), Level: Opt(Int32()),
+  Ext: Opt(StrMap()), BlockTime: Opt(Int64({ min: 0n })), BarrierIndex: Opt(Int64({ min: 0n })), Setting: Opt(SettingDoc),
+});
+
+const MessageDoc = Obj({
+  MessageId: Id(), Sender: Opt(Int64({ min: 0n })), SenderStr: Opt(Str()), MsgType: Int32(), Content: Str(),
+  IndexInConversation: Opt(Id()), CreateTime: Opt(Int64({ min: 0n })), Status: Opt(Int32({ min: 0, max: 4 })),
+  Ext: Opt(StrMap()), ClientMsgId: Opt(Str()),
+  MentionedUsers: UserIds(), MentionedUsersStr: UserIdsStr(), VisibleUsers: UserIds(), VisibleUsersStr: UserIdsStr(),
+  InvisibleUsers: UserIds(), InvisibleUsersStr: UserIdsStr(), DeleteType: Opt(Int32({ min: 0, max: 1 })),
+  DeletedFor: UserIds(), DeletedForStr: UserIdsStr(),
+  RefMsgInfo: Opt(Obj({ ReferencedMessageId: Id(), Hint: Str() })),
+});
+
+const ConversationDoc = Obj({
+  AppId: AppId(), ConversationShortId: Id(), ConversationType: Int32({ min: 1, max: 100 }), InboxType: Opt(Int32()),
+  OwnerUserId: Opt(Int64({ min: 0n })), OwnerUserIdStr: Opt(Str()), CreatorUserId: Opt(Int64({ min: 0n })), CreatorUserIdStr: Opt(Str()),
+  OtherUserId: Opt(Int64({ min: 0n })), OtherUserIdStr: Opt(Str()),
+  Name: Opt(Str()), AvatarUrl: Opt(Str()), Description: Opt(Str()), Notice: Opt(Str()), Ext: Opt(StrMap()),
+  CreateTime: Opt(Int64({ min: 0n })), ModifyTime: Opt(Int64({ min: 0n })), Status: Opt(Int32({ min: 0, max: 1 })),
+  IdempotentId: Opt(Str()),
+  Participants: Opt(List(ParticipantDoc)), Messages: Opt(List(MessageDoc)),
+});
+
+export const FixtureSchema = Obj({ Conversations: List(ConversationDoc) });
+export type FixtureDoc = Static<typeof FixtureSchema>;
+type ConversationFixture = Static<typeof ConversationDoc>;
+const validator = compileBody(FixtureSchema);
+
+export class FixtureError extends Error {}
+
+/** The user a (number, …Str) field pair names: the string when present and non-empty, else the number. */
+export function userOf(num: bigint | undefined | null, str: string | undefined | null): UserId | undefined {
+  if (typeof str === 'string' && str !== '') return str;
+  if (num !== undefined && num !== null && num !== 0n) return num;
+  return undefined;
+}
+
+function usersOf(nums?: bigint[] | null, strs?: string[] | null): UserId[] | undefined {
+  const out: UserId[] = [...(nums ?? []), ...(strs ?? [])];
+  return out.length ? out : undefined;
+}
+
+function settingsOf(d: Static<typeof SettingDoc> | undefined): Settings {
+  const s = newSettings();
+  if (!d) return s;
+  return {
+    isMute: d.IsMute ?? s.isMute, isStickTop: d.IsStickTop ?? s.isStickTop, stickTopTime: d.StickTopTime ?? 0n,
+    isSetFavorite: d.IsSetFavorite ?? false, setFavoriteTime: d.SetFavoriteTime ?? 0n, ext: { ...(d.Ext ?? {}) },
+  };
+}
+
+/** Validates a parsed fixture document and turns it into conversations; throws FixtureError naming what is wrong. */
+export function conversationsFromFixture(doc: unknown, nowMs: number): Conversation[] {
+  let fixture: FixtureDoc;
+  try {
+    fixture = validator.parse(doc);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new FixtureError(e.message);
+    throw e;
+  }
+  const seen = new Set<string>();
+  const messageIds = new Set<string>();
+  return fixture.Conversations.map((c, i) => {
+    const where = `Conversations[${i}]`;
+    const key = `${c.AppId}:${c.ConversationShortId}`;
+    if (seen.has(key)) throw new FixtureError(`${where}: duplicate ConversationShortId ${c.ConversationShortId} in AppId ${c.AppId}`);
+    seen.add(key);
+    return conversationOf(c, where, nowMs, messageIds);
+  });
+}
+
+function conversationOf(c: ConversationFixture, where: string, nowMs: number, messageIds: Set<string>): Conversation {
+  if (![1, 2, 100].includes(c.ConversationType)) throw new FixtureError(`${where}.ConversationType: must be 1, 2 or 100`);
+  const nowS = BigInt(Math.floor(nowMs / 1000));
+  const members = new Map<UserId, Member>();
+  (c.Participants ?? []).forEach((p, j) => {
+    const userId = userOf(p.ParticipantUserId, p.ParticipantUserIdStr);
+    if (userId === undefined) throw new FixtureError(`${where}.Participants[${j}]: ParticipantUserId or ParticipantUserIdStr is required`);
+    if (members.has(userId)) throw new FixtureError(`${where}.Participants[${j}]: duplicate participant ${userId}`);
+    members.set(userId, {
+      userId, readIndex: p.ReadIndex ?? 0n, role: p.Role ?? Role.Member, createTime: p.CreateTime ?? nowS,
+      operator: userOf(p.Operator, p.OperatorStr) ?? 0n, nickName: p.NickName ?? '', level: p.Level ?? 0, ext: { ...(p.Ext ?? {}) },
+      blockTime: p.BlockTime ?? 0n, barrierIndex: p.BarrierIndex ?? 0n, settings: settingsOf(p.Setting),
+    });
+  });
+  const owner = userOf(c.OwnerUserId, c.OwnerUserIdStr) ?? [...members.values()].find((m) => m.role === Role.Owner)?.userId ?? 0n;
+  let other = userOf(c.OtherUserId, c.OtherUserIdStr);
+  if (c.ConversationType === ConversationType.OneToOne) {
+    if (members.size > 2) throw new FixtureError(`${where}: a one-to-one conversation has at most 2 participants`);
+    other ??= [...members.keys()].find((u) => u !== owner);
+  }
+  const conv: Conversation = {
+    appId: c.AppId, shortId: c.ConversationShortId, type: c.ConversationType, inboxType: c.InboxType ?? 0,
+    ownerUserId: owner, creatorUserId: userOf(c.CreatorUserId, c.CreatorUserIdStr) ?? owner, otherUserId: other,
+    name: c.Name ?? '', avatarUrl: c.AvatarUrl ?? '', description: c.Description ?? '', notice: c.Notice ?? '',
+    ext: { ...(c.Ext ?? {}) }, createTime: c.CreateTime ?? nowS, modifyTime: c.ModifyTime ?? c.CreateTime ?? nowS,
+    status: c.Status ?? 0, idempotentId: c.IdempotentId, members,
+    messages: [], messagesById: new Map(), messagesByClientId: new Map(), lastIndex: 0n,
+  };
+  let lastTime = 0n;
+  (c.Messages ?? []).forEach((m, j) => {
+    const at = `${where}.Messages[${j}]`;
+    const sender = userOf(m.Sender, m.SenderStr);
+    if (sender === undefined) throw new FixtureError(`${at}: Sender or SenderStr is required`);
+    const idKey = `${c.AppId}:${m.MessageId}`;
+    if (messageIds.has(idKey)) throw new FixtureError(`${at}: duplicate MessageId ${m.MessageId} in AppId ${c.AppId}`);
+    messageIds.add(idKey);
+    const index = m.IndexInConversation ?? conv.lastIndex + 1n;
+    if (index <= conv.lastIndex) throw new FixtureError(`${at}.IndexInConversation: must be greater than the previous message's (${conv.lastIndex})`);
+    const createTime = m.CreateTime ?? (lastTime > BigInt(nowMs) ? lastTime : BigInt(nowMs));
+    lastTime = createTime;
+    const msg: Message = {
+      messageId: m.MessageId, sender, msgType: m.MsgType, content: m.Content, index, createTime, status: m.Status ?? 0,
+      ext: { ...(m.Ext ?? {}) }, clientMsgId: m.ClientMsgId,
+      mentionedUsers: usersOf(m.MentionedUsers, m.MentionedUsersStr), visibleUsers: usersOf(m.VisibleUsers, m.VisibleUsersStr),
+      invisibleUsers: usersOf(m.InvisibleUsers, m.InvisibleUsersStr), deleteType: m.DeleteType,
+      deletedFor: usersOf(m.DeletedFor, m.DeletedForStr),
+      refMsgInfo: m.RefMsgInfo && { referencedMessageId: m.RefMsgInfo.ReferencedMessageId, hint: m.RefMsgInfo.Hint },
+    };
+    conv.messages.push(msg);
+    conv.messagesById.set(msg.messageId, msg);
+    if (msg.clientMsgId) conv.messagesByClientId.set(msg.clientMsgId, msg);
+    conv.lastIndex = index;
+  });
+  return conv;
+}
+
+// ---- model -> document ----
+
+/** Sets `key` (numeric user) or `keyStr` (string user) on out. */
+function putUser(out: Record<string, unknown>, key: string, u: UserId | undefined): void {
+  if (u === undefined) return;
+  if (isStrUser(u)) out[`${key}Str`] = u;
+  else out[key] = u;
+}
+
+function putUsers(out: Record<string, unknown>, key: string, users: UserId[] | undefined): void {
+  if (!users?.length) return;
+  const nums = users.filter((u): u is bigint => !isStrUser(u));
+  const strs = users.filter(isStrUser);
+  if (nums.length) out[key] = nums;
+  if (strs.length) out[`${key}Str`] = strs;
+}
+
+const nonEmpty = (o: Record<string, string>) => (Object.keys(o).length ? { ...o } : undefined);
+
+export function conversationToFixture(c: Conversation): Record<string, unknown> {
+  const out: Record<string, unknown> = { AppId: c.appId, ConversationShortId: c.shortId, ConversationType: c.type, InboxType: c.inboxType };
+  putUser(out, 'OwnerUserId', c.ownerUserId);
+  putUser(out, 'CreatorUserId', c.creatorUserId);
+  putUser(out, 'OtherUserId', c.otherUserId);
+  Object.assign(out, {
+    Name: c.name, AvatarUrl: c.avatarUrl, Description: c.description, Notice: c.notice, Ext: nonEmpty(c.ext),
+    CreateTime: c.createTime, ModifyTime: c.modifyTime, Status: c.status, IdempotentId: c.idempotentId,
+  });
+  out.Participants = [...c.members.values()].map(memberToFixture);
+  out.Messages = c.messages.map(messageToFixture);
+  return out;
+}
+
+function memberToFixture(m: Member): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  putUser(p, 'ParticipantUserId', m.userId);
+  Object.assign(p, { ReadIndex: m.readIndex, Role: m.role, CreateTime: m.createTime });
+  putUser(p, 'Operator', m.operator === 0n ? undefined : m.operator);
+  Object.assign(p, { NickName: m.nickName, Level: m.level, Ext: nonEmpty(m.ext), BlockTime: m.blockTime, BarrierIndex: m.barrierIndex });
+  const s = m.settings;
+  const d = newSettings();
+  if (s.isMute !== d.isMute || s.isStickTop || s.stickTopTime || s.isSetFavorite || s.setFavoriteTime || Object.keys(s.ext).length) {
+    p.Setting = { IsMute: s.isMute, IsStickTop: s.isStickTop, StickTopTime: s.stickTopTime, IsSetFavorite: s.isSetFavorite, SetFavoriteTime: s.setFavoriteTime, Ext: nonEmpty(s.ext) };
+  }
+  return p;
+}
+
+function messageToFixture(m: Message): Record<string, unknown> {
+  const out: Record<string, unknown> = { MessageId: m.messageId };
+  putUser(out, 'Sender', m.sender);
+  Object.assign(out, {
+    MsgType: m.msgType, Content: m.content, IndexInConversation: m.index, CreateTime: m.createTime, Status: m.status,
+    Ext: nonEmpty(m.ext), ClientMsgId: m.clientMsgId, DeleteType: m.deleteType,
+  });
+  putUsers(out, 'MentionedUsers', m.mentionedUsers);
+  putUsers(out, 'VisibleUsers', m.visibleUsers);
+  putUsers(out, 'InvisibleUsers', m.invisibleUsers);
+  putUsers(out, 'DeletedFor', m.deletedFor);
+  if (m.refMsgInfo) out.RefMsgInfo = { ReferencedMessageId: m.refMsgInfo.referencedMessageId, Hint: m.refMsgInfo.hint };
+  return out;
+}
+
+export { conversationIdOf };

@@ -1,0 +1,95 @@
+// The state model. Ids are BigInt; a user named by a string id (the API's …Str twins) is a string,
+// a different user from any numeric id (Map keys keep 1n and "1" apart).
+
+export type UserId = bigint | string;
+
+export const ConversationType = { OneToOne: 1, Group: 2, LiveGroup: 100 } as const;
+export const Role = { Member: 0, Owner: 1, Admin: 2 } as const;
+/** Message Status values, after RefMsgInfo.Status (reference §6.3). */
+export const MessageStatus = { Visible: 0, Recalled: 3 } as const;
+
+export interface Settings {
+  isMute: boolean;
+  isStickTop: boolean;
+  stickTopTime: bigint;
+  isSetFavorite: boolean;
+  setFavoriteTime: bigint;
+  ext: Record<string, string>;
+}
+
+export interface Member {
+  userId: UserId;
+  readIndex: bigint;
+  role: number;
+  /** join time, seconds */
+  createTime: bigint;
+  operator: UserId;
+  nickName: string;
+  level: number;
+  ext: Record<string, string>;
+  /** mute-until, seconds; 0 = not muted */
+  blockTime: bigint;
+  /** messages with IndexInConversation <= barrierIndex are hidden from this member (Barrier on join) */
+  barrierIndex: bigint;
+  settings: Settings;
+}
+
+export interface Message {
+  messageId: bigint;
+  sender: UserId;
+  msgType: number;
+  content: string;
+  index: bigint;
+  /** milliseconds */
+  createTime: bigint;
+  status: number;
+  ext: Record<string, string>;
+  clientMsgId?: string;
+  mentionedUsers?: UserId[];
+  visibleUsers?: UserId[];
+  invisibleUsers?: UserId[];
+  /** DeleteConversationMessage: 0 hidden for all, 1 visible to the sender only */
+  deleteType?: number;
+  /** DeleteMessage: members who deleted it for themselves */
+  deletedFor?: UserId[];
+  refMsgInfo?: { referencedMessageId: bigint; hint: string };
+}
+
+export interface Conversation {
+  appId: number;
+  shortId: bigint;
+  type: number;
+  inboxType: number;
+  ownerUserId: UserId;
+  creatorUserId: UserId;
+  otherUserId?: UserId;
+  name: string;
+  avatarUrl: string;
+  description: string;
+  notice: string;
+  ext: Record<string, string>;
+  /** seconds */
+  createTime: bigint;
+  modifyTime: bigint;
+  /** 0 normal, 1 dissolved */
+  status: number;
+  idempotentId?: string;
+  members: Map<UserId, Member>;
+  /** ascending by index */
+  messages: Message[];
+  messagesById: Map<bigint, Message>;
+  messagesByClientId: Map<string, Message>;
+  lastIndex: bigint;
+}
+
+/** The legacy string ConversationId, derived from the short id so the two always agree. */
+export function conversationIdOf(c: { type: number; shortId: bigint; inboxType: number }): string {
+  return `0:${c.inboxType}:${c.type}:${c.shortId}`;
+}
+
+export function newSettings(): Settings {
+  return { isMute: false, isStickTop: false, stickTopTime: 0n, isSetFavorite: false, setFavoriteTime: 0n, ext: {} };
+}
+
+/** A numeric id is written as a number field, a string id as the …Str twin. */
+export function isStrUser(u: UserId): u is string { return typeof u === 'string'; }
