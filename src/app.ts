@@ -14,9 +14,10 @@ import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
 import { initialConversations } from './store/load.js';
 import { registerControl } from './control/index.js';
+import { DEFAULT_FIXTURES } from './config.js';
 
 export interface AppOptions {
-  /** fixture file seeding the world (ignored when the data file exists) */
+  /** fixture file seeding the world (ignored when the data file exists); default fixtures/default.json */
   fixtures?: string;
   /** a fixture document instead of a file (tests) */
   fixtureDoc?: unknown;
@@ -89,7 +90,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   app.addHook('onReady', async () => {
-    const { conversations, source } = await initialConversations(options, clock.now());
+    const { conversations, source } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs));
     store.replace(conversations); // after the sink is set, so the file holds the whole world from its first write
     runtime.loaded = true;
