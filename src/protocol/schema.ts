@@ -106,11 +106,14 @@ function describe(err: { instancePath: string; keyword: string; message: string;
   return `${field}: ${err.message}`;
 }
 
+/** A validator compiled on first use, so start-up does not pay for actions nobody calls. */
 export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<S>> {
-  const checker = Compile(schema);
-  const normalise = normaliserFor(schema) ?? ((v: unknown) => v);
+  let checker: { Check(v: unknown): boolean; Errors(v: unknown): unknown[] } | undefined;
+  let normalise: Normalise | undefined;
   return {
     parse(value) {
+      checker ??= Compile(schema);
+      normalise ??= normaliserFor(schema) ?? ((v: unknown) => v);
       if (!checker.Check(value)) {
         const errors = checker.Errors(value) as any[];
         // the first error names the field; a union's per-branch noise is skipped
