@@ -1,6 +1,7 @@
 // SendMessage: one message into a conversation as one of its members (docs/6348/337135; reference §5.15, §6.4).
 // The message gets the next IndexInConversation and the sender's ReadIndex moves up to it (mock-contract §3a).
-// A ClientMsgId already stored in the conversation answers the original MessageId and sends nothing.
+// A ClientMsgId already stored in the conversation answers the original MessageId and sends nothing (whoever sends).
+// Mentioned, Visible and InvisibleUsers are stored as given (members or not); see visibleTo for what they do.
 // Priority is validated and otherwise ignored: the live-group rate shaping it selects is not emulated.
 // Mutes are not checked, as documented.
 import { Obj, Opt, List, Str, StrMap, Int32, Int64, Id, AppId, Nullable } from '../protocol/schema.js';
