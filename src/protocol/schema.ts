@@ -44,6 +44,8 @@ export const List = <T extends TSchema>(items: T, opts: { minItems?: number; max
   Type.Array(items, opts);
 export const Obj = Type.Object;
 export const Opt = Type.Optional;
+/** Also accepts JSON null, which Go clients send for nil slices and maps (reference §1.5); handlers read null as absent. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export { Type };
 export type { Static, TSchema };
 
