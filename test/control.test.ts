@@ -560,3 +560,18 @@ t.test('healthcheck: 0 against a listening app, 1 against a closed port', async 
   t.equal(await exitCode(String(port)), 0, 'the command exits 0');
   t.equal(await exitCode(String(closedPort)), 1, 'and 1 on a closed port');
 });
+
+t.test('with a data file, reset reloads the fixtures (not the data file) and rewrites the file', async (t) => {
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const file = join(t.testdir(), 'data.json');
+  writeFileSync(file, stringifyJson({ Conversations: [convDoc(42, 5n, 6n)] }));
+  const app = await makeApp(t, { data: file, flushIntervalMs: 5 });
+  t.same(app.mock.store.appIds(), [42], 'started from the data file');
+  t.equal((await ctl(app, 'POST', '/_mock/reset')).status, 200);
+  t.same(app.mock.store.appIds(), [SEED_APP], 'reset went back to the fixtures');
+  await app.mock.store.flush();
+  const onDisk = parseJson(readFileSync(file, 'utf8')) as any;
+  t.same(onDisk.Conversations.map((c: any) => c.ConversationShortId).sort(), [...app.mock.store.conversations()].map((c) => c.shortId).sort());
+  t.ok(onDisk.Conversations.some((c: any) => c.ConversationShortId === SEED_CONV), 'the file holds the fixtures now');
+});
