@@ -396,6 +396,9 @@ t.test('faults: list, delete one, delete all', async (t) => {
   t.equal((await ctl(app, 'DELETE', '/_mock/faults/abc')).status, 404);
   t.same((await ctl(app, 'DELETE', '/_mock/faults')).body, { Removed: 2 });
   t.same((await ctl(app, 'GET', '/_mock/faults')).body, { Faults: [] });
+  t.same((await ctl(app, 'POST', '/_mock/faults', { DelayMs: 1 })).body, { Id: 4 }, 'Ids are not reused after a delete');
+  await ctl(app, 'POST', '/_mock/reset');
+  t.same((await ctl(app, 'POST', '/_mock/faults', { DelayMs: 1 })).body, { Id: 1 }, 'a full reset restarts them');
 });
 
 t.test('faults: bad rules are 400 and add nothing', async (t) => {

@@ -89,17 +89,17 @@ export class Faults {
 
   delete(id: number): boolean { return this.rules.delete(id); }
 
-  /** Removes every rule (and restarts Ids), or only the rules bound to appId; returns how many. */
+  /** Removes every rule, or only the rules bound to appId; returns how many. Ids keep counting. */
   clear(appId?: number): number {
-    if (appId === undefined) {
-      const n = this.rules.size;
-      this.rules.clear();
-      this.nextId = 1;
-      return n;
-    }
     let n = 0;
-    for (const r of this.rules.values()) if (r.AppId === appId && this.rules.delete(r.Id)) n++;
+    for (const r of this.rules.values()) if ((appId === undefined || r.AppId === appId) && this.rules.delete(r.Id)) n++;
     return n;
+  }
+
+  /** Removes every rule and restarts Ids at 1 (a full reset: the same calls give the same Ids). */
+  reset(): void {
+    this.rules.clear();
+    this.nextId = 1;
   }
 
   /** The first rule that matches and fires (Probability drawn from the seeded generator); counts Times down. */

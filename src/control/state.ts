@@ -24,7 +24,7 @@ export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appI
   runtime.store.replace(conversations, appId);
   if (appId === undefined) {
     runtime.journal.remove();
-    runtime.faults.clear();
+    runtime.faults.reset();
     runtime.rateLimiter.clear();
     runtime.random.reset(); // the same requests after a reset give the same ids (--seed)
   } else {
