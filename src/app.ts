@@ -13,7 +13,7 @@ import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
 import { initialConversations } from './store/load.js';
-import { registerControl } from './control/index.js';
+import { registerControl, Journal, Faults } from './control/index.js';
 import { DEFAULT_FIXTURES } from './config.js';
 
 export interface AppOptions {
@@ -32,6 +32,10 @@ export interface AppOptions {
   flushIntervalMs?: number;
   /** largest accepted body, bytes */
   bodyLimit?: number;
+  /** request journal size (newest N kept); default 1000 */
+  journalSize?: number;
+  /** when set, every /_mock/ route but health requires Authorization: Bearer <adminToken> */
+  adminToken?: string;
 }
 
 /** Everything the app runs on, reachable from tests as app.mock. */
@@ -43,6 +47,8 @@ export interface MockRuntime {
   actions: readonly ActionDef<any, any>[];
   options: AppOptions;
   loaded: boolean;
+  journal: Journal;
+  faults: Faults;
 }
 
 declare module 'fastify' {
@@ -60,7 +66,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
-  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false };
+  const journal = new Journal(options.journalSize);
+  const faults = new Faults(random);
+  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
   app.decorate('mock', runtime);
 
   // bodies are kept raw: the dispatcher parses them int64-exact (and signature checks hash the raw bytes)
@@ -71,6 +79,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     operations: new Map(ACTIONS.map((a) => [a.name, operationFor(a, store)])),
     knownActions: new Set(Object.keys(VENDOR_QPS)),
     clock, random, rateLimiter,
+    beforeHandle: (call) => faults.apply(call),
+    onComplete: (record) => journal.add(record),
   });
   registerControl(app, runtime);
 

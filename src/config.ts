@@ -16,6 +16,8 @@ export interface Config {
   rateLimit?: number;
   logLevel: string;
   seed?: bigint;
+  journalSize: number;
+  adminToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +48,8 @@ export const OPTIONS: Record<keyof Config, Option> = {
     flag: 'seed', env: 'VOLC_MOCK_SEED', default: '', help: 'makes generated ids and RequestIds reproducible',
     parse: (v, name) => { if (!/^\d{1,19}$/.test(v.trim())) throw new ConfigError(`${name}=${v}: must be a non-negative integer`); return BigInt(v); },
   },
+  journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: '1000', help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
+  adminToken: { flag: 'admin-token', env: 'VOLC_MOCK_ADMIN_TOKEN', default: '', help: 'require Authorization: Bearer <token> on /_mock/ routes but health' },
 };
 
 /** Parses argv (without node and script) and env. Throws ConfigError with one line naming the value and the reason. */

@@ -13,6 +13,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    journalSize: config.journalSize, adminToken: config.adminToken,
     logger: { level: config.logLevel },
   });
   try {
