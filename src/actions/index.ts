@@ -1,9 +1,29 @@
 // The one dispatch table: every emulated wire Action, one file each.
 import type { ActionDef } from './action.js';
 import GetMessagesReadReceipt from './GetMessagesReadReceipt.js';
+// conversations and members
+import CreateConversation from './CreateConversation.js';
+import BatchGetConversations from './BatchGetConversations.js';
+import ModifyConversation from './ModifyConversation.js';
+import DestroyConversation from './DestroyConversation.js';
+import GetUserConversations from './GetUserConversations.js';
+import GetConversationSetting from './GetConversationSetting.js';
+import ModifyConversationSetting from './ModifyConversationSetting.js';
+import BatchAddConversationParticipant from './BatchAddConversationParticipant.js';
+import BatchDeleteConversationParticipant from './BatchDeleteConversationParticipant.js';
+import BatchGetConversationParticipant from './BatchGetConversationParticipant.js';
+import ScanConversationParticipantList from './ScanConversationParticipantList.js';
+import IsUserInConversation from './IsUserInConversation.js';
+import GetConversationUserCount from './GetConversationUserCount.js';
+import BatchSendMessage from './BatchSendMessage.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
+  // conversations and members
+  CreateConversation, BatchGetConversations, ModifyConversation, DestroyConversation, GetUserConversations,
+  GetConversationSetting, ModifyConversationSetting, BatchAddConversationParticipant, BatchDeleteConversationParticipant,
+  BatchGetConversationParticipant, ScanConversationParticipantList, IsUserInConversation, GetConversationUserCount,
+  BatchSendMessage,
 ];
 
 export { VENDOR_QPS } from './catalog.js';
