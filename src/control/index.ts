@@ -9,6 +9,7 @@ import { registerJournalRoutes } from './journal.js';
 import { registerFaultRoutes } from './faults.js';
 import { registerClockRoutes } from './clock.js';
 import { registerActionRoutes } from './actions.js';
+import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
 
 export { Journal } from './journal.js';
 export { Faults } from './faults.js';
@@ -26,7 +27,8 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     const token = runtime.options.adminToken;
     if (token) {
       scope.addHook('onRequest', async (req, reply) => {
-        if (req.routeOptions.url === '/_mock/health' || hasToken(req, token)) return;
+        const open = req.routeOptions.url === '/_mock/health' || req.routeOptions.url === UI_PAGE_URL; // the page holds no data
+        if (open || hasToken(req, token)) return;
         reply.header('www-authenticate', 'Bearer realm="volc-im-mock"');
         return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token)'));
       });
@@ -39,6 +41,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     registerFaultRoutes(scope, runtime);
     registerClockRoutes(scope, runtime);
     registerActionRoutes(scope, runtime);
+    registerUiRoutes(scope, runtime);
 
     scope.setNotFoundHandler((req, reply) => {
       sendError(reply, new ControlError(404, 'NotFound', `${req.method} ${req.url.split('?')[0]}: no such control route`));

@@ -1,0 +1,224 @@
+// The page to look at the world (issue 8): GET /_mock/ui and its data route, then the page itself in headless Chromium.
+import t, { type Test } from 'tap';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { BrowserContext, Page } from 'playwright-core';
+import { makeApp, call, ok, snapshot, SEED_APP, SEED_CONV, SEED_MSG, GROUP_CONV } from './helpers.js';
+import { parseJson } from '../src/protocol/json.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+async function get(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'GET', url, headers });
+  return { status: res.statusCode, text: res.body, headers: res.headers, body: res.headers['content-type']?.toString().startsWith('application/json') ? parseJson(res.body) as any : undefined };
+}
+
+const u = (id: bigint | number) => id.toString();
+
+/** A live group and a group with string users and 25 messages, in AppId 777. */
+function uiDoc() {
+  const many = Array.from({ length: 25 }, (_, i) => ({
+    MessageId: 1800000000000000001n + BigInt(i), SenderStr: 'alice', MsgType: 10001, Content: `m${i + 1}`, IndexInConversation: BigInt(i + 1),
+  }));
+  return {
+    Conversations: [
+      { AppId: 777, ConversationShortId: 1800000000000000100n, ConversationType: 100, OwnerUserId: 1, Name: 'live',
+        Participants: [{ ParticipantUserId: 1, Role: 1, ReadIndex: 0 }],
+        Messages: [{ MessageId: 1800000000000000200n, Sender: 1, MsgType: 10001, Content: 'on air', IndexInConversation: 1 }] },
+      { AppId: 777, ConversationShortId: 1800000000000000300n, ConversationType: 2, OwnerUserIdStr: 'alice', Name: 'strings',
+        Participants: [{ ParticipantUserIdStr: 'alice', Role: 1, ReadIndex: 25 }, { ParticipantUserIdStr: '7', ReadIndex: 24 }, { ParticipantUserId: 7, ReadIndex: 0 }],
+        Messages: many },
+    ],
+  };
+}
+
+t.test('GET /_mock/ui/data: ids as exact strings, read receipts exactly as GetMessagesReadReceipt answers them', async (t) => {
+  const app = await makeApp(t);
+  const a = await get(app, '/_mock/ui/data');
+  t.equal(a.status, 200);
+  t.match(a.text, `"MessageId":"${SEED_MSG}"`, 'a MessageId is a JSON string, so the page never rounds it');
+  t.same(a.body.AppIds, [SEED_APP]);
+  t.equal(a.body.AppId, SEED_APP, 'the first AppId when none is asked for');
+  t.same(a.body.Conversations.map((c: any) => c.ConversationShortId), [u(SEED_CONV), u(GROUP_CONV)]);
+  const one = a.body.Conversations[0];
+  t.match(one, { ConversationType: 1, OwnerUserId: '30340', Status: 0, MemberCount: 2, MessageCount: 1, ReceiptError: null });
+  t.same(one.Members, [{ UserId: '30340', Role: 0, ReadIndex: '1' }, { UserId: '30341', Role: 0, ReadIndex: '0' }]);
+  t.same(one.Messages[0], {
+    MessageId: u(SEED_MSG), Sender: '30340', IndexInConversation: '1', MsgType: 10001, Content: '{"text":"hello"}', Status: 0,
+    Deleted: null, ReadUserIds: [], UnReadUserIds: ['30341'],
+  }, 'user 30341 has not read the seed message');
+
+  // the group: every message's readers equal the action's answer
+  const group = a.body.Conversations[1];
+  t.equal(group.Name, 'Demo group');
+  const ids = group.Messages.map((m: any) => BigInt(m.MessageId));
+  const rr = await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: GROUP_CONV, MessageIds: ids });
+  t.same(group.Messages.map((m: any) => [m.MessageId, m.ReadUserIds, m.UnReadUserIds]),
+    rr.ReadReceipt.map((r: any) => [u(r.MessageId), r.ReadUserIds.map(u), r.UnReadUserIds.map(u)]));
+  t.same(group.Messages[1].UnReadUserIds, ['30342', '30343'], 'concrete: message 2 unread by 30342 and 30343');
+
+  // reading moves the page's answer too
+  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: SEED_APP, ConversationShortId: SEED_CONV, ParticipantUserId: 30341, ReadIndex: 1 });
+  const after = (await get(app, '/_mock/ui/data')).body.Conversations[0];
+  t.same([after.Members[1], after.Messages[0].ReadUserIds, after.Messages[0].UnReadUserIds], [{ UserId: '30341', Role: 0, ReadIndex: '1' }, ['30341'], []]);
+});
+
+t.test('GET /_mock/ui/data: AppId selector, pages of conversations, newest 20 messages, string users, live groups', async (t) => {
+  const app = await makeApp(t, { fixtureDoc: uiDoc() });
+  for (let i = 0; i < 3; i++) await ok(t, app, 'CreateConversation', { AppId: 888, OwnerUserId: 5, ConversationCoreInfo: { ConversationType: 2, Name: `g${i}` } });
+  t.same((await get(app, '/_mock/ui/data')).body.AppIds, [777, 888], 'every AppId, ascending');
+  const p1 = (await get(app, '/_mock/ui/data?AppId=888&Limit=2')).body;
+  t.same([p1.Conversations.map((c: any) => c.Name), p1.HasMore, p1.Offset], [['g0', 'g1'], true, 0]);
+  const p2 = (await get(app, '/_mock/ui/data?AppId=888&Limit=2&Offset=2')).body;
+  t.same([p2.Conversations.map((c: any) => c.Name), p2.HasMore], [['g2'], false]);
+  t.same((await get(app, '/_mock/ui/data?AppId=999')).body.Conversations, [], 'an unknown AppId is an empty page');
+
+  const [live, strs] = (await get(app, '/_mock/ui/data?AppId=777')).body.Conversations;
+  t.equal(live.ReceiptError, 'GetMessagesReadReceipt answers InvalidParameter.UnsupportedConversationType');
+  t.same([live.Messages[0].ReadUserIds, live.Messages[0].UnReadUserIds], [null, null], 'no receipts where the action gives none');
+  t.equal(strs.OwnerUserId, '"alice"', 'a string user is shown JSON-quoted');
+  t.same(strs.Members.map((m: any) => m.UserId), ['7', '"7"', '"alice"'], 'numeric ids first, and 7 is not "7"');
+  t.same([strs.MessageCount, strs.Messages.length, strs.Messages[0].Content, strs.Messages[19].Content], [25, 20, 'm6', 'm25'], 'the newest 20');
+  t.same([strs.Messages[19].ReadUserIds, strs.Messages[19].UnReadUserIds], [[], ['7', '"7"']]);
+  t.same([strs.Messages[18].ReadUserIds, strs.Messages[18].UnReadUserIds], [['"7"'], ['7']]);
+});
+
+t.test('GET /_mock/ui/data is read-only, strict about its query and never journaled', async (t) => {
+  const app = await makeApp(t);
+  const before = snapshot(app);
+  for (const q of ['Limit=0', 'Limit=101', 'Offset=-1', 'AppId=0', 'appid=1', 'AppId=1&AppId=2']) {
+    const a = await get(app, `/_mock/ui/data?${q}`);
+    t.equal(a.status, 400, `?${q} -> 400`);
+    t.equal(a.body.Error.Code, 'InvalidParameter');
+  }
+  t.equal((await get(app, '/_mock/ui?nope=1')).status, 400, 'the page refuses unknown parameters too');
+  await get(app, '/_mock/ui/data');
+  t.equal(snapshot(app), before, 'nothing changed');
+  t.equal(app.mock.journal.size, 0, 'control routes are not journaled');
+});
+
+t.test('GET /_mock/ui is one self-contained page; with --admin-token the page is open and its data is not', async (t) => {
+  const app = await makeApp(t, { adminToken: 's3cret' });
+  const page = await get(app, '/_mock/ui');
+  t.equal(page.status, 200);
+  t.match(page.headers['content-type'], /^text\/html/);
+  t.match(page.headers['content-security-policy'], /default-src 'none'/, 'nothing but itself');
+  t.notMatch(page.text, /<script[^>]+src=|<link[^>]+stylesheet|https?:\/\//, 'no external assets');
+  t.match(page.text, 'Authorization'.toLowerCase(), 'its fetches carry a Bearer header');
+  for (const auth of [undefined, 'Bearer wrong']) {
+    const a = await get(app, '/_mock/ui/data', auth ? { authorization: auth } : {});
+    t.equal(a.status, 401, `data with ${auth ?? 'no token'} -> 401`);
+  }
+  t.equal((await get(app, '/_mock/ui/data', { authorization: 'Bearer s3cret' })).status, 200);
+  t.equal((await get(app, '/_mock/ui/', {})).status, 401, 'only the page itself is open');
+});
+
+// ---- the page in a real browser ----
+
+const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (Debian: apt-get install -y chromium); the browser tests are skipped`;
+let context: BrowserContext | undefined;
+let profile: string | undefined;
+
+async function browser(): Promise<BrowserContext> {
+  if (context) return context;
+  const { chromium } = await import('playwright-core');
+  profile = mkdtempSync(join(tmpdir(), 'volc-im-mock-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return context;
+}
+t.teardown(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** The app listening on 127.0.0.1:0 and a page on it, both closed when the test ends. */
+async function openPage(t: Test, app: FastifyInstance, path: string): Promise<Page> {
+  if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const page = await (await browser()).newPage();
+  page.setDefaultTimeout(15_000);
+  t.teardown(() => page.close());
+  page.on('pageerror', (e) => t.fail(`script error on the page: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}${path}`);
+  return page;
+}
+
+const loads = (page: Page, n: number) => page.waitForSelector(`body[data-loaded="${n}"]`);
+const cell = (page: Page, conv: bigint, msg: bigint, cls: string) =>
+  page.locator(`section[data-conv="${conv}"] tr[data-msg="${msg}"] td.${cls}`).textContent();
+
+t.test('in Chromium: the seed world, exact ids, who has not read what', { skip: missing }, async (t) => {
+  const app = await makeApp(t);
+  const page = await openPage(t, app, '/_mock/ui');
+  await loads(page, 1);
+  t.equal(await cell(page, SEED_CONV, SEED_MSG, 'msgid'), '1709040620191372977', 'the MessageId exactly (JSON.parse would show 1709040620191373000)');
+  t.equal(await cell(page, SEED_CONV, SEED_MSG, 'unreaders'), '30341', 'user 30341 has NOT read it');
+  t.equal(await cell(page, SEED_CONV, SEED_MSG, 'readers'), '', 'nobody else has');
+  t.equal(await cell(page, GROUP_CONV, 1709040730191372002n, 'readers'), '30340');
+  t.equal(await cell(page, GROUP_CONV, 1709040730191372002n, 'unreaders'), '30342, 30343');
+  t.match(await page.locator(`section[data-conv="${GROUP_CONV}"] h3`).textContent(), `group “Demo group” ${GROUP_CONV}`);
+  t.equal(await page.locator(`section[data-conv="${GROUP_CONV}"] tr[data-user="30343"] td:nth-child(3)`).textContent(), '0', 'read positions');
+  t.equal(await page.locator('#appid').inputValue(), String(SEED_APP));
+  t.equal(await page.locator('#journal').textContent(), 'No requests yet.');
+
+  // the page's int64-safe parse, where the journal's bodies go through it
+  t.same(await page.evaluate(() => {
+    const w = window as any;
+    const v = w.parseExact('{"a":1709040620191372977,"b":"1709040620191372977x","c":-9223372036854775808,"d":1.2345678901234567891,"e":12,"f":"q\\"1709040620191372977"}');
+    return [w.idText(v.a), v.b, w.idText(v.c), typeof v.d, v.e, v.f, w.showJson(v)];
+  }), ['1709040620191372977', '1709040620191372977x', '-9223372036854775808', 'number', 12, 'q"1709040620191372977',
+    '{"a":1709040620191372977,"b":"1709040620191372977x","c":-9223372036854775808,"d":1.2345678901234567,"e":12,"f":"q\\"1709040620191372977"}']);
+});
+
+t.test('in Chromium: Refresh shows a conversation created through the API and the request in the journal', { skip: missing }, async (t) => {
+  const app = await makeApp(t);
+  const page = await openPage(t, app, '/_mock/ui');
+  await loads(page, 1);
+  const created = await call(app, 'CreateConversation', { AppId: SEED_APP, OwnerUserId: 30340, ConversationCoreInfo: { ConversationType: 2, Name: 'from the API' } });
+  t.equal(created.status, 200);
+  const shortId: bigint = created.body.Result.ConversationShortId;
+  t.ok(shortId > 2n ** 53n, `a generated id above 2^53: ${shortId}`);
+  await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  t.equal(await page.locator(`section[data-conv="${shortId}"]`).count(), 0, 'not before a refresh');
+
+  await page.click('#refresh');
+  await loads(page, 2);
+  t.match(await page.locator(`section[data-conv="${shortId}"] h3`).textContent(), `group “from the API” ${shortId}`, 'the exact id');
+  const rows = page.locator('#journal tr.request');
+  t.equal(await rows.count(), 2);
+  const newest = rows.first();
+  t.equal(await newest.getAttribute('data-request'), (await app.inject({ url: '/_mock/requests?Limit=1' }).then((r) => parseJson(r.body) as any)).Requests[0].RequestId);
+  t.match(await newest.textContent(), 'GetMessagesReadReceipt');
+  t.match(await newest.locator('td.body').textContent(), `"ConversationShortId":${SEED_CONV}`, 'the body keeps int64 exact');
+  t.match(await rows.nth(1).textContent(), created.body.ResponseMetadata.RequestId, 'the CreateConversation call, with its RequestId');
+  const shot = join(tmpdir(), `volc-im-mock-ui-${process.pid}.png`);
+  await page.screenshot({ path: shot, fullPage: true });
+  t.ok(statSync(shot).size > 10_000, `a screenshot: ${shot}`);
+  if (!process.env.KEEP_UI_SCREENSHOT) rmSync(shot);
+});
+
+t.test('in Chromium: with --admin-token the page asks for it, or takes ?token=', { skip: missing }, async (t) => {
+  const app = await makeApp(t, { adminToken: 's3cret' });
+  const page = await openPage(t, app, '/_mock/ui');
+  await page.waitForSelector('#tokenbox.shown');
+  t.match(await page.locator('#status').textContent(), '--admin-token');
+  await page.fill('#token', 'wrong');
+  await page.click('#tokenbox button');
+  await page.waitForSelector('#status:has-text("refused")');
+  await page.fill('#token', 's3cret');
+  await page.click('#tokenbox button');
+  await loads(page, 1);
+  t.equal(await cell(page, SEED_CONV, SEED_MSG, 'unreaders'), '30341');
+
+  const other = await openPage(t, app, '/_mock/ui?token=s3cret');
+  await loads(other, 1);
+  t.equal(new URL(other.url()).search, '', 'the token leaves the address bar');
+  t.equal(await cell(other, SEED_CONV, SEED_MSG, 'msgid'), '1709040620191372977');
+});
