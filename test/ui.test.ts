@@ -31,6 +31,12 @@ function uiDoc() {
       { AppId: 777, ConversationShortId: 1800000000000000300n, ConversationType: 2, OwnerUserIdStr: 'alice', Name: 'strings',
         Participants: [{ ParticipantUserIdStr: 'alice', Role: 1, ReadIndex: 25 }, { ParticipantUserIdStr: '7', ReadIndex: 24 }, { ParticipantUserId: 7, ReadIndex: 0 }],
         Messages: many },
+      { AppId: 777, ConversationShortId: 1800000000000000400n, ConversationType: 2, OwnerUserId: 1, Status: 1,
+        Participants: [{ ParticipantUserId: 1, Role: 1, ReadIndex: 2 }, { ParticipantUserId: 2, ReadIndex: 0 }],
+        Messages: [
+          { MessageId: 1800000000000000500n, Sender: 1, MsgType: 10001, Content: 'gone', IndexInConversation: 1, Status: 3 },
+          { MessageId: 1800000000000000501n, Sender: 1, MsgType: 10001, Content: 'hidden', IndexInConversation: 2, DeleteType: 1 },
+        ] },
     ],
   };
 }
@@ -76,7 +82,9 @@ t.test('GET /_mock/ui/data: AppId selector, pages of conversations, newest 20 me
   t.same([p2.Conversations.map((c: any) => c.Name), p2.HasMore], [['g2'], false]);
   t.same((await get(app, '/_mock/ui/data?AppId=999')).body.Conversations, [], 'an unknown AppId is an empty page');
 
-  const [live, strs] = (await get(app, '/_mock/ui/data?AppId=777')).body.Conversations;
+  const [live, strs, dissolved] = (await get(app, '/_mock/ui/data?AppId=777')).body.Conversations;
+  t.match(dissolved, { Status: 1, ReceiptError: 'GetMessagesReadReceipt answers InvalidParameter.NotExistConversation' }, 'a dissolved conversation is still shown');
+  t.same(dissolved.Messages.map((m: any) => [m.Status, m.Deleted]), [[3, null], [0, 'for all but the sender']]);
   t.equal(live.ReceiptError, 'GetMessagesReadReceipt answers InvalidParameter.UnsupportedConversationType');
   t.same([live.Messages[0].ReadUserIds, live.Messages[0].UnReadUserIds], [null, null], 'no receipts where the action gives none');
   t.equal(strs.OwnerUserId, '"alice"', 'a string user is shown JSON-quoted');
@@ -143,7 +151,7 @@ async function openPage(t: Test, app: FastifyInstance, path: string): Promise<Pa
   if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const page = await (await browser()).newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   t.teardown(() => page.close());
   page.on('pageerror', (e) => t.fail(`script error on the page: ${e.message}`));
   await page.goto(`http://127.0.0.1:${port}${path}`);
@@ -185,19 +193,23 @@ t.test('in Chromium: Refresh shows a conversation created through the API and th
   t.equal(created.status, 200);
   const shortId: bigint = created.body.Result.ConversationShortId;
   t.ok(shortId > 2n ** 53n, `a generated id above 2^53: ${shortId}`);
+  const html = '<img src=x onerror="document.title=1">';
+  const sent = await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: shortId, Sender: 30340, MsgType: 10001, Content: html });
   await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
   t.equal(await page.locator(`section[data-conv="${shortId}"]`).count(), 0, 'not before a refresh');
 
   await page.click('#refresh');
   await loads(page, 2);
   t.match(await page.locator(`section[data-conv="${shortId}"] h3`).textContent(), `group “from the API” ${shortId}`, 'the exact id');
+  t.equal(await cell(page, shortId, sent.MessageId, 'content'), html, 'content is shown as text');
+  t.equal(await page.locator('#convs img').count(), 0, 'never as markup');
   const rows = page.locator('#journal tr.request');
-  t.equal(await rows.count(), 2);
+  t.equal(await rows.count(), 3);
   const newest = rows.first();
   t.equal(await newest.getAttribute('data-request'), (await app.inject({ url: '/_mock/requests?Limit=1' }).then((r) => parseJson(r.body) as any)).Requests[0].RequestId);
   t.match(await newest.textContent(), 'GetMessagesReadReceipt');
   t.match(await newest.locator('td.body').textContent(), `"ConversationShortId":${SEED_CONV}`, 'the body keeps int64 exact');
-  t.match(await rows.nth(1).textContent(), created.body.ResponseMetadata.RequestId, 'the CreateConversation call, with its RequestId');
+  t.match(await rows.nth(2).textContent(), created.body.ResponseMetadata.RequestId, 'the CreateConversation call, with its RequestId');
   const shot = join(tmpdir(), `volc-im-mock-ui-${process.pid}.png`);
   await page.screenshot({ path: shot, fullPage: true });
   t.ok(statSync(shot).size > 10_000, `a screenshot: ${shot}`);
