@@ -24,6 +24,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
+  if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
