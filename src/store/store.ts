@@ -2,7 +2,7 @@
 // MessageId within their conversation, members by user id. No verb scans the whole store.
 import type { Clock } from '../protocol/clock.js';
 import type { Random } from '../protocol/random.js';
-import { type Conversation, type Message, type UserId } from './model.js';
+import { type Conversation, type Message, type UserId, MessageStatus } from './model.js';
 import { memorySink, type ChangeSink } from './persistence.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
@@ -101,6 +101,34 @@ export class Store {
     const m = c.members.get(user);
     if (!m) return;
     m.readIndex = readIndex;
+    this.sink.changed(c);
+  }
+
+  // ---- message and read-index verbs ----
+
+  /** DeleteConversationMessage: 0 hides m from everyone, 1 leaves it visible to its sender only. */
+  deleteForAll(c: Conversation, m: Message, deleteType: 0 | 1): void {
+    m.deleteType = deleteType;
+    this.sink.changed(c);
+  }
+
+  /** DeleteMessage: hides m from one member. */
+  deleteFor(c: Conversation, m: Message, user: UserId): void {
+    if (m.deletedFor?.includes(user)) return;
+    m.deletedFor = [...(m.deletedFor ?? []), user];
+    this.sink.changed(c);
+  }
+
+  /** RecallMessage: the message stays, with Status 3 (recalled). */
+  recallMessage(c: Conversation, m: Message): void {
+    m.status = MessageStatus.Recalled;
+    this.sink.changed(c);
+  }
+
+  /** ModifyMessage: Content replaced when given; Ext merged (keys given overwrite or are appended, others kept). */
+  editMessage(c: Conversation, m: Message, edit: { content?: string; ext?: Record<string, string> }): void {
+    if (edit.content !== undefined) m.content = edit.content;
+    if (edit.ext) m.ext = { ...m.ext, ...edit.ext };
     this.sink.changed(c);
   }
 
