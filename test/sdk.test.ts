@@ -107,3 +107,21 @@ t.test('a Go-SDK-style request (content-type;host;x-content-sha256;x-date;x-im-s
   const elsewhere = await fetch(`http://localhost:${port}${url}`, { method: 'POST', headers, body });
   t.equal(elsewhere.status, 401, 'host is signed in the Go style');
 });
+
+t.test('SDK, enforce: SendMessage -> GetMessages -> ModifyParticipantReadIndex -> GetMessagesReadReceipt, ids exact', async (t) => {
+  const { port } = await serve(t, { auth: 'enforce', credentials: [KEY] });
+  const call = sdkClient(port, KEY);
+  const conv = { AppId: SEED_APP, ConversationShortId: SEED_CONV };
+  const sent = await call('SendMessage', { ...conv, Sender: 30340, MsgType: 10001, Content: '{"text":"over the SDK"}' });
+  t.equal(sent.ResponseMetadata.Error, undefined);
+  const id = sent.Result.MessageId;
+  t.equal(typeof id, 'bigint', 'MessageId parsed exact');
+  t.ok(id > 2n ** 53n, 'MessageId above 2^53, like the real ones');
+  const got = await call('GetMessages', { ...conv, MessageIds: [id] });
+  t.equal(got.Result.Messages[0].MessageId, id, 'the id round-trips through a request body unchanged');
+  const index = got.Result.Messages[0].IndexInConversation;
+  t.same((await call('GetMessagesReadReceipt', { ...conv, MessageIds: [id] })).Result.ReadReceipt[0].UnReadUserIds, [30341]);
+  t.same((await call('ModifyParticipantReadIndex', { ...conv, ParticipantUserId: 30341, ReadIndex: index })).Result, {});
+  const receipt = (await call('GetMessagesReadReceipt', { ...conv, MessageIds: [id] })).Result.ReadReceipt[0];
+  t.same([receipt.ReadUserIds, receipt.UnReadUserIds, receipt.ReceiverIsRead], [[30341], [], true]);
+});
