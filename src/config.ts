@@ -23,6 +23,8 @@ export interface Config {
   /** seconds X-Date may be away from the mock clock */
   maxClockSkew: number;
   authDebug: boolean;
+  journalSize: number;
+  adminToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +87,8 @@ export const OPTIONS: Record<keyof Config, Option> = {
   credentials: { flag: 'credentials', env: 'VOLC_MOCK_CREDENTIALS', default: '', help: 'accepted keys, AK:SK[,AK:SK...] (needed by --auth enforce)', parse: credentialList },
   maxClockSkew: { flag: 'max-clock-skew', env: 'VOLC_MOCK_MAX_CLOCK_SKEW', default: '900', help: 'seconds X-Date may differ from the mock clock', parse: intIn(0, 7 * 86400) },
   authDebug: { flag: 'auth-debug', env: 'VOLC_MOCK_AUTH_DEBUG', default: 'false', help: 'true: SignatureDoesNotMatch messages show the canonical request and string to sign', parse: bool },
+  journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: '1000', help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
+  adminToken: { flag: 'admin-token', env: 'VOLC_MOCK_ADMIN_TOKEN', default: '', help: 'require Authorization: Bearer <token> on /_mock/ routes but health' },
 };
 
 /** Parses argv (without node and script) and env. Throws ConfigError with one line naming the value and the reason. */

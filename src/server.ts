@@ -14,6 +14,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
     auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
+    journalSize: config.journalSize, adminToken: config.adminToken,
     logger: { level: config.logLevel },
   });
   try {
