@@ -65,14 +65,22 @@ t.test('the spec file is found next to the repository', async (t) => {
   t.ok(Object.keys(spec.actions).length >= 55, `${SPEC_FILE} lists the vendor actions`);
 });
 
+/** Deliberate differences from the Go model, each listed in the README's "Differences from the real service". */
+const DELIBERATE: Record<string, string[]> = {
+  // the Go model marks it required but sends it omitempty; numeric-id clients never send it
+  GetUserConversations: ['body.ParticipantUserIdStr: spec says required'],
+  // the vendor doc (docs/6348/1263587) lists FailedReceiver; the Go model lacks it
+  BatchSendMessage: ['Result.FailedReceiver: not in the spec'],
+};
+
 t.test('every registered action matches the spec', async (t) => {
-  t.ok(ACTIONS.length > 0, 'actions registered');
+  t.ok(ACTIONS.length >= 24, 'actions registered');
   for (const def of ACTIONS) {
     t.test(def.name, async (t) => {
       const want = spec.actions[def.name];
       if (!want) { t.fail(`${def.name} is not a vendor action`); return; }
-      t.same(compareFields('body', want.body, def.body), [], 'request schema');
-      t.same(compareFields('Result', want.result, def.result), [], 'result schema');
+      const diffs = [...compareFields('body', want.body, def.body), ...compareFields('Result', want.result, def.result)];
+      t.same(diffs, DELIBERATE[def.name] ?? [], 'request and result schemas match the spec (bar documented differences)');
     });
   }
 });
