@@ -202,6 +202,17 @@ t.test('enforce: each gateway code, before any validation or state', async (t) =
   t.equal(snapshot(app), before, 'no refused request changed anything');
 });
 
+t.test('enforce: a refused signature is journaled with its key, code, AppId and Body', async (t) => {
+  const app = await makeApp(t, enforce());
+  await signedCall(app, { credential: { accessKeyId: KEY.accessKeyId, secretKey: 'wrong' } });
+  await signedCall(app);
+  const res = await app.inject({ method: 'GET', url: '/_mock/requests' });
+  const [refused, accepted] = (parseJson(res.body) as any).Requests;
+  t.match(refused, { Action: 'GetMessagesReadReceipt', AppId: SEED_APP, AccessKeyId: KEY.accessKeyId, HttpStatus: 401, ErrorCode: 'SignatureDoesNotMatch' });
+  t.same(refused.Body, { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  t.match(accepted, { AccessKeyId: KEY.accessKeyId, HttpStatus: 200, ErrorCode: null });
+});
+
 t.test('enforce with --auth-debug: SignatureDoesNotMatch shows the server canonical request', async (t) => {
   const app = await makeApp(t, enforce({ authDebug: true }));
   const a = await signedCall(app, { credential: { accessKeyId: KEY.accessKeyId, secretKey: 'wrong' } });
