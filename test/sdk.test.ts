@@ -108,10 +108,13 @@ t.test('a Go-SDK-style request (content-type;host;x-content-sha256;x-date;x-im-s
   t.equal(elsewhere.status, 401, 'host is signed in the Go style');
 });
 
-t.test('SDK, enforce: SendMessage -> GetMessages -> ModifyParticipantReadIndex -> GetMessagesReadReceipt, ids exact', async (t) => {
+t.test('SDK, enforce: CreateConversation -> SendMessage -> GetMessages -> ModifyParticipantReadIndex -> GetMessagesReadReceipt, ids exact', async (t) => {
   const { port } = await serve(t, { auth: 'enforce', credentials: [KEY] });
   const call = sdkClient(port, KEY);
-  const conv = { AppId: SEED_APP, ConversationShortId: SEED_CONV };
+  const created = await call('CreateConversation', { AppId: 4242, ConversationCoreInfo: { ConversationType: 1 }, OwnerUserId: 30340, OtherUserId: 30341 });
+  t.equal(created.ResponseMetadata.Error, undefined);
+  t.equal(typeof created.Result.ConversationShortId, 'bigint', 'ConversationShortId parsed exact');
+  const conv = { AppId: 4242, ConversationShortId: created.Result.ConversationShortId };
   const sent = await call('SendMessage', { ...conv, Sender: 30340, MsgType: 10001, Content: '{"text":"over the SDK"}' });
   t.equal(sent.ResponseMetadata.Error, undefined);
   const id = sent.Result.MessageId;
