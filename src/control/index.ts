@@ -1,6 +1,7 @@
 // The control plane under /_mock/ (mock-contract §8): outside the vendor's namespace, never rate-limited.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
+import { openApiRoute } from './openapi.js';
 
 export function registerControl(app: FastifyInstance, runtime: MockRuntime): void {
   app.get('/_mock/health', async () => ({ Status: 'ok' }));
@@ -8,4 +9,5 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     if (!runtime.loaded) return reply.code(503).send({ Status: 'loading' });
     return { Status: 'ready' };
   });
+  app.get('/_mock/openapi.json', openApiRoute(runtime.actions));
 }
