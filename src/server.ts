@@ -1,9 +1,12 @@
+#!/usr/bin/env node
 // The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
 import { parseConfig, ConfigError, type Config } from './config.js';
 import { StartupError } from './store/load.js';
+import { answerInfoFlags } from './cli.js';
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  if (answerInfoFlags(argv)) return;
   let config: Config;
   try {
     config = parseConfig(argv);
@@ -13,7 +16,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
-    logger: { level: config.logLevel },
+    // JSON lines by default; human-readable when a person watches the terminal
+    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}) },
   });
   try {
     await app.listen({ port: config.port, host: config.host });
