@@ -45,6 +45,10 @@ const routeExists = (await Promise.all([
   probe.inject({ method: 'POST', url: '/_mock/reset?AppId=1' }),
 ])).every((r) => r.statusCode !== 404);
 await probe.close();
+const guarded = await buildApp(Object.assign({ fixtureDoc: { Conversations: [] } }, { adminToken: 'probe' }));
+await guarded.ready();
+const adminTokenExists = (await guarded.inject({ method: 'GET', url: '/_mock/state' })).statusCode === 401;
+await guarded.close();
 
 t.test('startMock listens on a free port and answers over real HTTP', async (t) => {
   const mock = await start(t, { port: 0, fixtureDoc: world(910001), seed: 1, rateLimit: 0 });
@@ -150,4 +154,13 @@ t.test('reset(), state() and requests() drive the control plane', { skip: !route
 t.test('control helpers report a refused control request', { skip: !routeExists && 'the control routes are not in this build' }, async (t) => {
   const mock = await start(t, { fixtureDoc: world(910011) });
   await t.rejects(mock.state({ appId: -5 }), { message: /GET \/_mock\/state: HTTP 400/ });
+});
+
+t.test('with an admin token the control helpers still work (they send it)', { skip: !adminTokenExists && 'the adminToken option is not in this build' }, async (t) => {
+  const mock = await start(t, Object.assign({ fixtureDoc: world(910012) }, { adminToken: 's3cret' }));
+  t.equal((await fetch(`${mock.url}/_mock/state`)).status, 401, 'a client without the token is refused');
+  t.equal((await mock.state({ appId: 910012 })).Conversations.length, 1);
+  await mock.reset({ appId: 910012, to: 'empty' });
+  t.same((await mock.state({ appId: 910012 })).Conversations, []);
+  t.same(await mock.requests(), []);
 });
