@@ -21,7 +21,11 @@ function walkPair(src: any, out: any, visit: (src: any, out: any, where: string)
   visit(src, out, where);
   if (src.properties) for (const k of Object.keys(src.properties)) walkPair(src.properties[k], out.properties[k], visit, `${where}.${k}`);
   if (src.items) walkPair(src.items, out.items, visit, `${where}[]`);
-  if (src.anyOf) src.anyOf.forEach((s: any, i: number) => walkPair(s, out.anyOf[i], visit, `${where}|${i}`));
+  if (src.anyOf) {
+    const branches = src.anyOf.filter((s: any) => s.type !== 'null'); // T | null is rendered as T, nullable
+    if (branches.length === 1) walkPair(branches[0], out, visit, where);
+    else branches.forEach((s: any, i: number) => walkPair(s, out.anyOf[i], visit, `${where}|${i}`));
+  }
 }
 
 function allKeys(v: unknown, acc: string[] = []): string[] {
@@ -123,8 +127,11 @@ t.test('the generator is a pure function of the action list', async (t) => {
   const extra = defineAction({
     name: 'ZzProbe', qps: 7,
     body: Obj({ AppId: AppId(), Ext: Opt(StrMap('ext')), Cursor: Int64({ min: 0n }), Any: Int64(), Kind: Int32({ min: 1, max: 3 }), Tags: List(Str({ maxLength: 5 })) }),
-    result: Obj({ Mode: Type.Union([Type.Literal('a'), Type.Literal('b')]), Gone: Type.Null(), Id: Id() }),
-    handler: () => ({ Mode: 'a' as const, Gone: null, Id: 1n }),
+    result: Obj({
+      Mode: Type.Union([Type.Literal('a'), Type.Literal('b')]), Gone: Type.Null(), Id: Id(),
+      Maybe: Type.Union([Id(), Type.Null()], { description: 'or null' }), Either: Type.Union([Str(), Int32(), Type.Null()]),
+    }),
+    handler: () => ({ Mode: 'a' as const, Gone: null, Id: 1n, Maybe: null, Either: null }),
   });
   const doc: any = openApiDocument([extra]);
   t.same(Object.keys(doc.paths), ['/?Action=ZzProbe&Version=2020-12-01']);
@@ -138,6 +145,8 @@ t.test('the generator is a pure function of the action list', async (t) => {
   const result = doc.components.schemas.ZzProbeResult;
   t.strictSame(result.properties.Mode, { anyOf: [{ type: 'string', enum: ['a'] }, { type: 'string', enum: ['b'] }] });
   t.strictSame(result.properties.Gone, { nullable: true });
+  t.strictSame(result.properties.Maybe, { type: 'integer', format: 'int64', minimum: 1, nullable: true, description: 'or null' });
+  t.strictSame(result.properties.Either, { anyOf: [{ type: 'string' }, { type: 'integer', format: 'int32', minimum: -2147483648, maximum: 2147483647 }], nullable: true });
   t.equal(doc.paths['/?Action=ZzProbe&Version=2020-12-01'].post['x-qps'], 7);
   t.strictSame(toOpenApiSchema(Int64({ min: 1n })), { type: 'integer', format: 'int64', minimum: 1 });
 });

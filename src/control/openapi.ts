@@ -17,6 +17,7 @@ const MARKERS = new Set(['x-int64', 'x-int32', 'x-minimum', 'x-maximum']);
 export function toOpenApiSchema(schema: unknown): Json {
   const s = schema as Json;
   const out: Json = {};
+  let union: Json | undefined;
   if (s['x-int64'] === true) {
     Object.assign(out, { type: 'integer', format: 'int64' });
     const min = s['x-minimum'];
@@ -29,14 +30,22 @@ export function toOpenApiSchema(schema: unknown): Json {
     if (key.startsWith('~') || MARKERS.has(key) || v === undefined || key in out) continue;
     if (key === 'properties') out.properties = mapValues(v as Json, toOpenApiSchema);
     else if (key === 'items') out.items = toOpenApiSchema(v);
-    else if (key === 'anyOf' || key === 'oneOf' || key === 'allOf') out[key] = (v as unknown[]).map(toOpenApiSchema);
+    else if (key === 'anyOf') union = anyOf(v as Json[]);
+    else if (key === 'oneOf' || key === 'allOf') out[key] = (v as unknown[]).map(toOpenApiSchema);
     else if (key === 'patternProperties') out.additionalProperties = toOpenApiSchema(Object.values(v as Json)[0]); // Record<string, T>
     else if (key === 'additionalProperties' && typeof v === 'object') out.additionalProperties = toOpenApiSchema(v);
     else if (key === 'const') out.enum = [v]; // 3.0 has no const
     else if (key === 'type' && v === 'null') out.nullable = true;
     else out[key] = v;
   }
-  return out;
+  return union ? { ...union, ...out } : out; // the union's own keywords (description) win over its branches'
+}
+
+/** 3.0 has no null type: `T | null` becomes T with nullable, a wider union keeps anyOf and gains nullable. */
+function anyOf(branches: Json[]): Json {
+  const rest = branches.filter((b) => b.type !== 'null').map(toOpenApiSchema);
+  const nullable = rest.length < branches.length ? { nullable: true } : {};
+  return rest.length === 1 ? { ...rest[0], ...nullable } : { anyOf: rest, ...nullable };
 }
 
 function mapValues(o: Json, f: (v: unknown) => Json): Json {
