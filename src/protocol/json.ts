@@ -1,4 +1,6 @@
-// int64-exact JSON: numbers longer than 15 characters become BigInt, BigInt is written as a plain integer.
+// int64-exact JSON. Number literals longer than 15 characters are exact BigInts in, BigInt is written as a plain
+// integer out. The fast path rides on JSON.parse/JSON.stringify: long number literals are swapped for marked strings
+// before parsing and turned back afterwards; json-bigint is the fallback where a marker could be ambiguous.
 import JSONbig from 'json-bigint';
 
 const native = JSONbig({ useNativeBigInt: true, protoAction: 'ignore', constructorAction: 'ignore' });
@@ -7,27 +9,129 @@ const lenient = JSONbig({ protoAction: 'ignore', constructorAction: 'ignore' });
 
 export class JsonSyntaxError extends Error {}
 
+const MARK = '\u0000';
+const ESCAPED_MARK = '\\u0000';
+
+/** Start and end of every number literal longer than 15 characters, outside strings. */
+function longNumbers(text: string): number[] {
+  const spans: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      const start = i;
+      while (i + 1 < text.length && isNumberChar(text.charCodeAt(i + 1))) i++;
+      if (i + 1 - start > 15) spans.push(start, i + 1);
+    }
+  }
+  return spans;
+}
+
+const isNumberChar = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
+
+/** A long literal that is not an integer: kept as a value no int64 field accepts, so validation names the field. */
+export class InexactNumber {
+  constructor(readonly literal: string) {}
+}
+
+function revive(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.charCodeAt(0) !== 0) return value;
+    const literal = value.slice(1);
+    return /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    return value;
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key === '__proto__' || key === 'constructor') delete o[key];
+    else o[key] = revive(o[key]);
+  }
+  return o;
+}
+
 /** Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON. */
 export function parseJson(text: string): unknown {
-  // JSON.parse is the strict judge of syntax (json-bigint accepts leading zeros such as the doc's "AppId":00000)
+  const spans = longNumbers(text);
+  const unsafeKeys = text.includes('__proto__') || text.includes('constructor');
+  if (spans.length === 0 || text.includes(ESCAPED_MARK)) {
+    if (spans.length > 0) return strictParse(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text); // JSON.parse is the strict judge of syntax (json-bigint accepts "AppId":00000)
+    } catch (err) {
+      throw new JsonSyntaxError((err as Error).message);
+    }
+    return unsafeKeys ? revive(value) : value;
+  }
+  let marked = '';
+  let last = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    if (!NUMBER.test(text.slice(spans[k], spans[k + 1]))) return strictParse(text);
+    marked += `${text.slice(last, spans[k])}"${ESCAPED_MARK}${text.slice(spans[k], spans[k + 1])}"`;
+    last = spans[k + 1];
+  }
+  marked += text.slice(last);
+  let value: unknown;
+  try {
+    value = JSON.parse(marked);
+  } catch {
+    return strictParse(text); // the error, with positions in the client's text
+  }
+  return revive(value);
+}
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+function strictParse(text: string): unknown {
   try {
     JSON.parse(text);
   } catch (err) {
     throw new JsonSyntaxError((err as Error).message);
   }
+  return slowParse(text);
+}
+
+function slowParse(text: string): unknown {
   try {
     return native.parse(text);
   } catch (err) {
-    // json-bigint throws a real SyntaxError only when BigInt() refuses a long non-integer literal
-    // (e.g. 1.00000000000000000001): the JSON is valid, the number is the client's error. Parse it in
-    // BigNumber mode so schema validation names the field.
-    if (err instanceof SyntaxError && /BigInt/.test(err.message)) return lenient.parse(text);
-    const e = err as { message?: string; at?: number };
-    throw new JsonSyntaxError(e.at !== undefined ? `${e.message} at position ${e.at}` : String(e.message ?? err));
+    // BigInt() refused a long non-integer literal: parse in BigNumber mode so validation names the field
+    if (err instanceof SyntaxError && /BigInt/.test(err.message)) return fromBigNumbers(lenient.parse(text));
+    throw new JsonSyntaxError(String((err as { message?: string }).message ?? err));
   }
 }
 
+/** BigNumber (json-bigint's lenient mode) -> BigInt for integers, InexactNumber otherwise. */
+function fromBigNumbers(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const big = value as { isInteger?: () => boolean; toFixed?: () => string };
+  if (typeof big.isInteger === 'function' && typeof big.toFixed === 'function') {
+    return big.isInteger() ? BigInt(big.toFixed()) : new InexactNumber(big.toFixed());
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) o[key] = fromBigNumbers(o[key]);
+  return o;
+}
+
+const BIGINT_MARKED = /"\\u0000(-?\d+)"/g;
+
 /** Writes JSON with BigInt as exact integers. */
 export function stringifyJson(value: unknown, indent?: number): string {
-  return native.stringify(value, null, indent);
+  let ambiguous = false;
+  const text = JSON.stringify(value, (key, v) => {
+    if (typeof v === 'bigint') return MARK + v.toString();
+    if ((typeof v === 'string' && v.charCodeAt(0) === 0) || key.charCodeAt(0) === 0) ambiguous = true;
+    return v;
+  }, indent);
+  if (ambiguous) return native.stringify(value, null, indent);
+  return text === undefined ? text as unknown as string : text.replace(BIGINT_MARKED, '$1');
 }
