@@ -125,6 +125,12 @@ t.test('npm pack -> npm install -> npx volc-im-mock serves the seed request', { 
   const client = await run(process.execPath, ['-e', oneLiner!.replace('http://volc-im-mock:8080', url)], { env });
   t.match(client.stdout, '"UnReadUserIds":[30341]', 'the compose client one-liner succeeds against the emulator');
 
+  // the health check command, through the symlink npm installs in node_modules/.bin
+  const healthBin = join(consumer, 'node_modules', '.bin', 'volc-im-mock-healthcheck');
+  const check = (p: number) => run(process.execPath, [healthBin], { env: { ...env, PORT: String(p) } }).then(() => 0, (e: { code: number }) => e.code);
+  t.equal(await check(port), 0, 'volc-im-mock-healthcheck exits 0 against the running emulator');
+  t.equal(await check(await freePort()), 1, 'and 1 against a port where nothing listens');
+
   process.kill(-proc.pid!, 'SIGTERM');
   await exited;
   // one JSON log line per request with Action, AppId, status, duration and RequestId (stdout is not a terminal)
@@ -169,4 +175,8 @@ t.test('examples/docker-compose.yml: emulator, health check, data volume, a clie
   t.equal(port?.[2], expose, 'the container port is the Dockerfile EXPOSE');
   t.match(client, `http://volc-im-mock:${expose}/`);
   t.match(df, /HEALTHCHECK.*dist\/healthcheck\.js/, 'the image health check uses the same command');
+  if (/^USER\s+(\S+)/m.test(df)) {
+    const user = /^USER\s+(\S+)/m.exec(df)![1];
+    t.match(df, new RegExp(`chown\\s+${user}(:${user})?\\s+/data\\b`), `/data belongs to ${user}, so the named volume is writable`);
+  }
 });

@@ -18,14 +18,12 @@ async function fetchDoc(t: Test) {
 
 /** Walks a TypeBox schema and its OpenAPI rendering side by side. */
 function walkPair(src: any, out: any, visit: (src: any, out: any, where: string) => void, where = 'body') {
+  const nullableOf = src.anyOf?.filter((s: any) => s.type !== 'null');
+  if (nullableOf?.length === 1) return walkPair(nullableOf[0], out, visit, where); // T | null is rendered as T, nullable
   visit(src, out, where);
   if (src.properties) for (const k of Object.keys(src.properties)) walkPair(src.properties[k], out.properties[k], visit, `${where}.${k}`);
   if (src.items) walkPair(src.items, out.items, visit, `${where}[]`);
-  if (src.anyOf) {
-    const branches = src.anyOf.filter((s: any) => s.type !== 'null'); // T | null is rendered as T, nullable
-    if (branches.length === 1) walkPair(branches[0], out, visit, where);
-    else branches.forEach((s: any, i: number) => walkPair(s, out.anyOf[i], visit, `${where}|${i}`));
-  }
+  if (nullableOf) nullableOf.forEach((s: any, i: number) => walkPair(s, out.anyOf[i], visit, `${where}|${i}`));
 }
 
 function allKeys(v: unknown, acc: string[] = []): string[] {
