@@ -1,9 +1,12 @@
+#!/usr/bin/env node
 // The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
 import { parseConfig, ConfigError, type Config } from './config.js';
 import { StartupError } from './store/load.js';
+import { answerInfoFlags } from './cli.js';
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  if (answerInfoFlags(argv)) return;
   let config: Config;
   try {
     config = parseConfig(argv);
@@ -13,8 +16,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
     journalSize: config.journalSize, adminToken: config.adminToken,
-    logger: { level: config.logLevel },
+    // JSON lines by default; human-readable when a person watches the terminal
+    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}) },
   });
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -24,6 +29,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
+  if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
