@@ -23,15 +23,21 @@ function hasToken(req: FastifyRequest, token: string): boolean {
   return m !== null && timingSafeEqual(digest(m[1].trim()), digest(token));
 }
 
+/** The page is opened by a browser, which cannot send a Bearer header: it may carry the token as ?token=. */
+function hasQueryToken(req: FastifyRequest, token: string): boolean {
+  const given = (req.query as Record<string, unknown>).token;
+  return typeof given === 'string' && timingSafeEqual(digest(given), digest(token));
+}
+
 export function registerControl(app: FastifyInstance, runtime: MockRuntime): void {
   app.register(async (scope) => {
     const token = runtime.options.adminToken;
     if (token) {
       scope.addHook('onRequest', async (req, reply) => {
-        const open = req.routeOptions.url === '/_mock/health' || req.routeOptions.url === UI_PAGE_URL; // the page holds no data
-        if (open || hasToken(req, token)) return;
+        if (req.routeOptions.url === '/_mock/health' || hasToken(req, token)) return;
+        if (req.routeOptions.url === UI_PAGE_URL && hasQueryToken(req, token)) return;
         reply.header('www-authenticate', 'Bearer realm="volc-im-mock"');
-        return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token)'));
+        return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token); the page: /_mock/ui?token=<admin token>'));
       });
     }
 

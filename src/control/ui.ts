@@ -1,7 +1,7 @@
 // A page to look at the world (issue 8): GET /_mock/ui is one self-contained HTML page (inline CSS and JS, no build,
 // no external assets); GET /_mock/ui/data is its read-only JSON, one AppId and one page of conversations at a time.
-// The page holds no world data, so it is served like /_mock/health; its fetches carry the admin token as a Bearer
-// header and /_mock/ui/data is guarded like every other control route.
+// With --admin-token the page, like every control route but health, needs the token: a browser opens it as
+// /_mock/ui?token=T, and the page's own fetches carry the token as a Bearer header.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
 import GetMessagesReadReceipt from '../actions/GetMessagesReadReceipt.js';
@@ -9,7 +9,7 @@ import { ApiError } from '../protocol/errors.js';
 import { isStrUser, type Conversation, type Member, type Message, type UserId } from '../store/model.js';
 import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
-/** The page route, open with --admin-token (the page asks for the token; its data is behind it). */
+/** The page route: with --admin-token it also accepts the token as ?token= (a browser cannot send a header). */
 export const UI_PAGE_URL = '/_mock/ui';
 
 const PAGE_SIZE = 20;
@@ -282,11 +282,7 @@ function refresh() {
 (function start() {
   var params = new URLSearchParams(location.search);
   var fromUrl = params.get('token');
-  if (fromUrl !== null) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    params.delete('token'); // keep the token out of the address bar and history
-    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : ''));
-  }
+  if (fromUrl !== null) sessionStorage.setItem(TOKEN_KEY, fromUrl); // stays in the address bar, so a reload works
   state.token = sessionStorage.getItem(TOKEN_KEY) || '';
   if (state.token) document.getElementById('tokenbox').className = 'shown';
   document.getElementById('token').value = state.token;
