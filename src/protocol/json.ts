@@ -1,11 +1,59 @@
-// int64-exact JSON: numbers longer than 15 characters become BigInt, BigInt is written as a plain integer.
+// int64-exact JSON: integer literals longer than 15 characters become BigInt, BigInt is written as a plain integer.
+// A number literal with a fraction or an exponent (1.5, 1.0, 1e3) is never an integer on the wire: the vendor's Go
+// decoder refuses all three for int64 fields, so it is parsed as a JsonFloat, which no integer field accepts.
+import { randomBytes } from 'node:crypto';
 import JSONbig from 'json-bigint';
 
 const native = JSONbig({ useNativeBigInt: true, protoAction: 'ignore', constructorAction: 'ignore' });
-// BigNumber mode never throws on long floats; used only to locate the offending field on the error path.
-const lenient = JSONbig({ protoAction: 'ignore', constructorAction: 'ignore' });
 
 export class JsonSyntaxError extends Error {}
+
+/** A number literal written with a fraction or an exponent, kept as written. */
+export class JsonFloat {
+  constructor(readonly literal: string) {}
+  valueOf(): number { return Number(this.literal); }
+  toJSON(): number { return Number(this.literal); }
+  toString(): string { return this.literal; }
+}
+
+// float literals are swapped for marked strings before parsing and turned into JsonFloat after; the nonce keeps a
+// client's own string from ever looking like a mark
+const MARK = `\u0000float:${randomBytes(6).toString('hex')}:`;
+const MAYBE_FLOAT = /[0-9][.eE]/;
+
+/** The text with every float literal outside strings replaced by a marked string; undefined when there is none. */
+function markFloats(text: string): string | undefined {
+  if (!MAYBE_FLOAT.test(text)) return undefined;
+  let out: string[] | undefined;
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      let j = i;
+      let float = false;
+      for (; j < text.length && /[-+.eE0-9]/.test(text[j]); j++) if (text[j] === '.' || text[j] === 'e' || text[j] === 'E') float = true;
+      if (float) {
+        (out ??= []).push(text.slice(last, i), JSON.stringify(MARK + text.slice(i, j)));
+        last = j;
+      }
+      i = j - 1;
+    }
+  }
+  return out && out.join('') + text.slice(last);
+}
+
+function unmark(v: unknown): unknown {
+  if (typeof v === 'string') return v.startsWith(MARK) ? new JsonFloat(v.slice(MARK.length)) : v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = unmark(v[i]);
+  } else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = unmark(o[k]);
+  }
+  return v;
+}
 
 /** Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON. */
 export function parseJson(text: string): unknown {
@@ -15,13 +63,10 @@ export function parseJson(text: string): unknown {
   } catch (err) {
     throw new JsonSyntaxError((err as Error).message);
   }
+  const marked = markFloats(text);
   try {
-    return native.parse(text);
+    return marked === undefined ? native.parse(text) : unmark(native.parse(marked));
   } catch (err) {
-    // json-bigint throws a real SyntaxError only when BigInt() refuses a long non-integer literal
-    // (e.g. 1.00000000000000000001): the JSON is valid, the number is the client's error. Parse it in
-    // BigNumber mode so schema validation names the field.
-    if (err instanceof SyntaxError && /BigInt/.test(err.message)) return lenient.parse(text);
     const e = err as { message?: string; at?: number };
     throw new JsonSyntaxError(e.at !== undefined ? `${e.message} at position ${e.at}` : String(e.message ?? err));
   }
