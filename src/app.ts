@@ -1,11 +1,11 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import type { ActionDef } from './actions/action.js';
-import { registerDispatch, type Operation } from './protocol/dispatch.js';
+import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
-import { failure, requestId } from './protocol/envelope.js';
+import { failure, requestId, SERVICE, DEFAULT_REGION } from './protocol/envelope.js';
 import { stringifyJson } from './protocol/json.js';
 import { MockClock } from './protocol/clock.js';
 import { Random } from './protocol/random.js';
@@ -76,7 +76,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   app.setNotFoundHandler((req, reply) => {
     const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
     let err: ApiError;
@@ -86,7 +86,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       req.log.error({ err: error }, 'unexpected error');
       err = new ApiError('InternalError');
     }
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
 
   app.addHook('onReady', async () => {
@@ -100,8 +100,16 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   return app;
 }
 
-function sendError(reply: import('fastify').FastifyReply, err: ApiError, clock: MockClock, random: Random) {
+/** Errors raised outside the dispatcher (404 path, 413 body, parser errors): the same envelope and one log line. */
+function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError, clock: MockClock, random: Random) {
   const rid = requestId(clock.now(), random);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const meta = {
+    RequestId: rid, Action: str(query.Action), Version: str(query.Version), Service: SERVICE,
+    Region: callerFromHeader(req.headers.authorization).region ?? DEFAULT_REGION,
+  };
+  req.log.info({ Action: meta.Action, status: err.status, ms: Math.round(reply.elapsedTime), RequestId: rid, ErrorCode: err.code }, 'request');
   reply.code(err.status).header('x-request-id', rid).header('content-type', 'application/json; charset=utf-8')
-    .send(stringifyJson(failure({ RequestId: rid }, err.code, err.message, err.codeN)));
+    .send(stringifyJson(failure(meta, err.code, err.message, err.codeN)));
 }
