@@ -109,7 +109,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError, cloc
     RequestId: rid, Action: str(query.Action), Version: str(query.Version), Service: SERVICE,
     Region: callerFromHeader(req.headers.authorization).region ?? DEFAULT_REGION,
   };
-  req.log.info({ Action: meta.Action, status: err.status, ms: Math.round(reply.elapsedTime), RequestId: rid, ErrorCode: err.code }, 'request');
+  req.log.info({ Action: meta.Action, status: err.status, ms: Math.round(reply.elapsedTime * 100) / 100, RequestId: rid, ErrorCode: err.code }, 'request');
   reply.code(err.status).header('x-request-id', rid).header('content-type', 'application/json; charset=utf-8')
     .send(stringifyJson(failure(meta, err.code, err.message, err.codeN)));
 }

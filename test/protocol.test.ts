@@ -384,3 +384,23 @@ t.test('a group conversation answers; GROUP_CONV is the fixture group', async (t
   const a = await call(app, RRR, seedBody({ ConversationShortId: GROUP_CONV, MessageIds: [1709040720191372001n] }));
   t.equal(a.status, 200);
 });
+
+t.test('one log line per request, its duration in real time even when the mock clock runs backwards', async (t) => {
+  const lines: any[] = [];
+  let fake = 1_767_225_600_000;
+  const app = await makeApp(t, {
+    clock: new MockClock(() => (fake -= 5000)),
+    logger: { level: 'info', stream: { write: (l: string) => { lines.push(JSON.parse(l)); } } },
+  });
+  const a = await call(app, RRR, seedBody());
+  const b = await call(app, RRR, seedBody({ MessageIds: [] }));
+  const c = await app.inject({ method: 'POST', url: '/elsewhere?Action=X&Version=Y', payload: '{}' });
+  const requests = lines.filter((l) => l.msg === 'request');
+  t.equal(requests.length, 3, 'three requests, three lines');
+  t.same(requests.map((l) => [l.Action, l.status, l.RequestId]), [
+    [RRR, 200, a.headers['x-request-id']], [RRR, 400, b.headers['x-request-id']], ['X', 404, c.headers['x-request-id']],
+  ]);
+  t.same(requests.map((l) => l.AppId), [SEED_APP, SEED_APP, undefined], 'AppId once the body is read');
+  t.equal(requests[1].ErrorCode, 'InvalidParameter');
+  for (const l of requests) t.ok(typeof l.ms === 'number' && l.ms >= 0 && l.ms < 5000, `ms ${l.ms} is a real duration`);
+});

@@ -57,13 +57,15 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
 
   const answer = (req: FastifyRequest, reply: FastifyReply, status: number, payload: unknown, errorCode?: string) => {
     const p = pending.get(req);
+    // durations are real time: the mock clock may be frozen or moved by the control plane
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
     if (p) {
-      req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: opts.clock.now() - p.started, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
+      req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
     }
     if (p && opts.onComplete) {
       opts.onComplete({
         requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
-        accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs: opts.clock.now() - p.started, body: p.body,
+        accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs: ms, body: p.body,
       });
     }
     return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
