@@ -12,7 +12,7 @@ import { Random } from './protocol/random.js';
 import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
-import { initialConversations } from './store/load.js';
+import { initialConversations, checkDataFileWritable } from './store/load.js';
 import { registerControl } from './control/index.js';
 import { DEFAULT_FIXTURES } from './config.js';
 
@@ -90,6 +90,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   app.addHook('onReady', async () => {
+    if (options.data) await checkDataFileWritable(options.data);
     const { conversations, source } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs));
     store.replace(conversations); // after the sink is set, so the file holds the whole world from its first write

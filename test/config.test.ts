@@ -107,6 +107,7 @@ t.test('the real process', async (t) => {
     badData: runServer(['--port', '0', '--data', badData]),
     busy: runServer(['--port', String(busy), '--log-level', 'silent']),
     host: runServer(['--port', '0', '--host', 'nope.invalid', '--log-level', 'silent']),
+    dataDir: runServer(['--port', '0', '--data', join(tmp, 'no-such-dir', 'state.json')]),
   };
   const cases: [string, Promise<Exited>, RegExp][] = [
     ['--port 70000', runs.port, /^volc-im-mock: --port=70000: must be an integer from 0 to 65535$/],
@@ -117,6 +118,7 @@ t.test('the real process', async (t) => {
     ['a fixture file with an invalid document', runs.invalid, /^volc-im-mock: fixtures .*invalid\.json: invalid: Conversations\[0\]\.ConversationType: must be 1, 2 or 100$/],
     ['a data file with invalid JSON', runs.badData, /^volc-im-mock: data file .*data\.json: not valid JSON/],
     ['a port in use', runs.busy, new RegExp(`^volc-im-mock: --port ${busy} / --host 127\\.0\\.0\\.1: EADDRINUSE$`)],
+    ['a data file in a missing directory', runs.dataDir, /^volc-im-mock: data file .*no-such-dir\/state\.json: cannot be written \(ENOENT on its directory\)$/],
     ['a host that does not resolve', runs.host, /^volc-im-mock: --port 0 \/ --host nope\.invalid: (ENOTFOUND|EAI_AGAIN)$/],
   ];
   for (const [name, run, want] of cases) {

@@ -203,6 +203,14 @@ t.test('fixture loading errors name the file and the field', async (t) => {
     t.match(err.message, /^data file .*data\.json: not valid JSON/);
     t.equal(fileText(file), '{"Conversations":[', 'the bad data file is left as it was');
   });
+  await t.test('a data file in a directory that does not exist', async (t) => {
+    const file = join(dir, 'no-such-dir', 'state.json');
+    const app = await buildApp({ data: file, fixtureDoc: DOC });
+    t.teardown(() => app.close());
+    const err = await app.ready().then(() => undefined, (e) => e);
+    t.ok(err instanceof StartupError, 'refused at start, not at the first write');
+    t.match(err?.message, /^data file .*no-such-dir\/state\.json: cannot be written \(ENOENT on its directory\)$/);
+  });
   await t.test('a data file with an invalid document', async (t) => {
     const file = write('data2.json', '{"Conversations":[{"AppId":0,"ConversationShortId":1,"ConversationType":1}]}');
     const app = await buildApp({ data: file, fixtureDoc: DOC });
