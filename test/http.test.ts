@@ -70,6 +70,7 @@ t.test('the spawned server answers over HTTP, logs one line per request, exits 0
   t.ok(lines.every((l) => !('raw' in l)), 'every stdout line is JSON');
   const requests = lines.filter((l) => l.msg === 'request');
   t.equal(requests.length, sent.length, 'one log line per request');
+  t.same(lines.filter((l) => l.reqId !== undefined).map((l) => l.msg), requests.map(() => 'request'), 'no other per-request lines (Fastify\'s own request logging is off)');
   for (const want of sent) {
     const line = requests.filter((l) => l.RequestId === want.rid);
     t.equal(line.length, 1, `one line for ${want.rid}`);
