@@ -1,21 +1,19 @@
-# volc-im-mock: build with dev dependencies, run with production ones only.
-FROM node:20-alpine AS build
+# volc-im-mock: compile in one stage, run on production dependencies only.
+FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-RUN npm ci --no-audit --no-fund
 COPY src ./src
-COPY fixtures ./fixtures
+RUN npm ci --no-audit --no-fund --ignore-scripts
 RUN npm run build
 
-FROM node:20-alpine
+FROM node:20-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
-ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
-    PORT=8080
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/fixtures ./fixtures
+COPY fixtures ./fixtures
 USER node
 EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "dist/healthcheck.js"]
 CMD ["node", "dist/server.js"]

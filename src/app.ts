@@ -13,7 +13,9 @@ import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
 import { initialConversations, checkDataFileWritable } from './store/load.js';
-import { registerControl } from './control/index.js';
+import { registerControl, Journal, Faults } from './control/index.js';
+import { authenticator, type AuthMode } from './protocol/auth.js';
+import type { Credential } from './protocol/signing.js';
 import { DEFAULT_FIXTURES } from './config.js';
 
 export interface AppOptions {
@@ -32,6 +34,18 @@ export interface AppOptions {
   flushIntervalMs?: number;
   /** largest accepted body, bytes */
   bodyLimit?: number;
+  /** signature checks: off (default), log, enforce */
+  auth?: AuthMode;
+  /** access keys accepted by log/enforce */
+  credentials?: readonly Credential[];
+  /** seconds X-Date may differ from the mock clock; default 900 */
+  maxClockSkew?: number;
+  /** SignatureDoesNotMatch messages carry the server's canonical request and string to sign */
+  authDebug?: boolean;
+  /** request journal size (newest N kept); default 1000 */
+  journalSize?: number;
+  /** when set, every /_mock/ route but health requires Authorization: Bearer <adminToken> */
+  adminToken?: string;
 }
 
 /** Everything the app runs on, reachable from tests as app.mock. */
@@ -43,6 +57,8 @@ export interface MockRuntime {
   actions: readonly ActionDef<any, any>[];
   options: AppOptions;
   loaded: boolean;
+  journal: Journal;
+  faults: Faults;
 }
 
 declare module 'fastify' {
@@ -60,7 +76,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
-  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false };
+  const journal = new Journal(options.journalSize);
+  const faults = new Faults(random);
+  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
   app.decorate('mock', runtime);
 
   // bodies are kept raw: the dispatcher parses them int64-exact (and signature checks hash the raw bytes)
@@ -71,6 +89,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     operations: new Map(ACTIONS.map((a) => [a.name, operationFor(a, store)])),
     knownActions: new Set(Object.keys(VENDOR_QPS)),
     clock, random, rateLimiter,
+    authenticate: authenticator({
+      mode: options.auth ?? 'off', credentials: options.credentials ?? [], clock, maxClockSkewS: options.maxClockSkew, debug: options.authDebug,
+    }),
+    beforeHandle: (call) => faults.apply(call),
+    onComplete: (record) => journal.add(record),
   });
   registerControl(app, runtime);
 

@@ -13,6 +13,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
+    journalSize: config.journalSize, adminToken: config.adminToken,
     logger: { level: config.logLevel },
   });
   try {
@@ -23,6 +25,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '')) exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
+  if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

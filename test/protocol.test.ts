@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { makeApp, call, snapshot, SEED_APP, SEED_CONV, SEED_MSG, GROUP_CONV, type Answer } from './helpers.js';
-import { parseJson, stringifyJson, JsonFloat } from '../src/protocol/json.js';
+import { parseJson, stringifyJson, InexactNumber } from '../src/protocol/json.js';
 import { DEFAULT_FIXTURES } from '../src/config.js';
 import { ACTIONS, VENDOR_QPS } from '../src/actions/index.js';
 import { registerDispatch } from '../src/protocol/dispatch.js';
@@ -276,16 +276,22 @@ t.test('int64 edges 2^53+1 and 2^63-1 are exact in and out', async (t) => {
   t.equal(near.body.ResponseMetadata.Error.Code, 'InvalidParameter.NotExistConversation', '2^53 is a different conversation from 2^53+1');
 });
 
-t.test('JSON parsing: float literals are JsonFloat, integers exact, strings untouched', async (t) => {
-  const v = parseJson('{"a":1e3,"b":[1.0,-2.5E-3],"c":"1.5 and 1e3","d":12,"e":9223372036854775807,"f":"\\"1.5"}') as any;
-  t.ok(v.a instanceof JsonFloat && v.a.literal === '1e3');
-  t.ok(v.b[0] instanceof JsonFloat && v.b[0].literal === '1.0');
+t.test('JSON parsing: strictNumbers makes float literals InexactNumber; integers exact; strings untouched', async (t) => {
+  const text = '{"a":1e3,"b":[1.0,-2.5E-3],"c":"1.5 and 1e3","d":12,"e":9223372036854775807,"f":"\\"1.5","g":"\\u0000123","h":1.00000000000000000001}';
+  const v = parseJson(text, { strictNumbers: true }) as any;
+  t.ok(v.a instanceof InexactNumber && v.a.literal === '1e3');
+  t.ok(v.b[0] instanceof InexactNumber && v.b[0].literal === '1.0');
   t.equal(v.b[1].literal, '-2.5E-3');
   t.equal(v.c, '1.5 and 1e3');
   t.equal(v.d, 12);
   t.equal(v.e, I64_MAX);
   t.equal(v.f, '"1.5');
+  t.equal(v.g, '\u0000123', 'a client string that looks like the old mark stays a string');
+  t.ok(v.h instanceof InexactNumber);
   t.equal(stringifyJson(v.a), '1000');
+  const loose = parseJson(text) as any;
+  t.same([loose.a, loose.b, loose.d, loose.e, loose.g], [1000, [1, -0.0025], 12, I64_MAX, '\u0000123'], 'without strictNumbers short floats are numbers (control plane: Probability, DurationMs)');
+  t.ok(loose.h instanceof InexactNumber, 'a long non-integer is never a number');
   t.equal(stringifyJson({ x: I64_MAX, y: [I53_PLUS] }), '{"x":9223372036854775807,"y":[9007199254740993]}');
 });
 

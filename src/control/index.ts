@@ -1,11 +1,54 @@
-// The control plane under /_mock/ (mock-contract §8): outside the vendor's namespace, never rate-limited.
-import type { FastifyInstance } from 'fastify';
+// The control plane under /_mock/ (mock-contract §8): outside the vendor's namespace, never rate-limited, never
+// journaled (it has its own routes, not the dispatcher). Its errors are {"Error":{"Code","Message"}}.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MockRuntime } from '../app.js';
+import { ControlError, sendError, sendJson } from './http.js';
+import { registerStateRoutes } from './state.js';
+import { registerJournalRoutes } from './journal.js';
+import { registerFaultRoutes } from './faults.js';
+import { registerClockRoutes } from './clock.js';
+import { registerActionRoutes } from './actions.js';
+
+export { Journal } from './journal.js';
+export { Faults } from './faults.js';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** true when the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasToken(req: FastifyRequest, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return m !== null && timingSafeEqual(digest(m[1].trim()), digest(token));
+}
 
 export function registerControl(app: FastifyInstance, runtime: MockRuntime): void {
-  app.get('/_mock/health', async () => ({ Status: 'ok' }));
-  app.get('/_mock/ready', async (_req, reply) => {
-    if (!runtime.loaded) return reply.code(503).send({ Status: 'loading' });
-    return { Status: 'ready' };
-  });
+  app.register(async (scope) => {
+    const token = runtime.options.adminToken;
+    if (token) {
+      scope.addHook('onRequest', async (req, reply) => {
+        if (req.routeOptions.url === '/_mock/health' || hasToken(req, token)) return;
+        reply.header('www-authenticate', 'Bearer realm="volc-im-mock"');
+        return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token)'));
+      });
+    }
+
+    scope.get('/health', async (_req, reply) => sendJson(reply, 200, { Status: 'ok' }));
+    scope.get('/ready', async (_req, reply) => sendJson(reply, runtime.loaded ? 200 : 503, { Status: runtime.loaded ? 'ready' : 'loading' }));
+    registerStateRoutes(scope, runtime);
+    registerJournalRoutes(scope, runtime);
+    registerFaultRoutes(scope, runtime);
+    registerClockRoutes(scope, runtime);
+    registerActionRoutes(scope, runtime);
+
+    scope.setNotFoundHandler((req, reply) => {
+      sendError(reply, new ControlError(404, 'NotFound', `${req.method} ${req.url.split('?')[0]}: no such control route`));
+    });
+    scope.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
+      if (error instanceof ControlError) return sendError(reply, error);
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, new ControlError(413, 'RequestEntityTooLarge', error.message));
+      if (error.statusCode && error.statusCode < 500) return sendError(reply, new ControlError(400, 'InvalidParameter', error.message));
+      req.log.error({ err: error }, 'control route failed');
+      return sendError(reply, new ControlError(500, 'InternalError', 'unexpected error in the control plane'));
+    });
+  }, { prefix: '/_mock' });
 }

@@ -1,6 +1,7 @@
 // The one vendor endpoint: POST /?Action=X&Version=2020-12-01. Looks the Action up in the table it is given,
 // and owns everything on the wire: method, query, rate limit, body parsing, validation, envelope, status codes.
 // It knows nothing of any particular action.
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, invalid } from './errors.js';
 import { failure, success, requestId, VERSION, SERVICE, DEFAULT_REGION, type Metadata } from './envelope.js';
@@ -24,6 +25,7 @@ export interface Caller { accessKeyId: string; region?: string }
 
 export interface CallRecord {
   requestId: string; time: number; action: string; version: string; appId?: number; accessKeyId: string;
+  /** 0 when the connection was dropped (fault injection) */
   httpStatus: number; errorCode?: string; durationMs: number; body: unknown;
 }
 
@@ -34,9 +36,10 @@ export interface DispatchOptions {
   clock: Clock;
   random: Random;
   rateLimiter: RateLimiter;
-  /** signature check (issue: auth); default reads the access key id from Authorization without checking */
+  /** signature check, run before anything else (--auth log|enforce); default reads the access key id from Authorization unchecked */
   authenticate?(req: FastifyRequest, raw: Buffer): Caller | Promise<Caller>;
-  /** runs after validation and before the handler (fault injection); may throw an ApiError or delay */
+  /** runs after validation and before the handler (fault injection); may throw an ApiError, delay, or hijack
+   * the reply and drop the connection (then the call is recorded with httpStatus 0) */
   beforeHandle?(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void>;
   /** one record per answered call (request journal) */
   onComplete?(record: CallRecord): void;
@@ -50,24 +53,27 @@ export function callerFromHeader(authorization: string | undefined): Caller {
   return m ? { accessKeyId: m[1], region: m[3] } : { accessKeyId: 'anonymous' };
 }
 
-interface Pending { meta: Metadata; started: number; appId?: number; body?: unknown; accessKeyId: string }
+/** started: mock-clock time (journal Time, RequestId); perfStart: real elapsed time (DurationMs) */
+interface Pending { meta: Metadata; started: number; perfStart: number; appId?: number; body?: unknown; raw?: Buffer; accessKeyId: string }
 
 export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): void {
   const pending = new WeakMap<FastifyRequest, Pending>();
 
-  const answer = (req: FastifyRequest, reply: FastifyReply, status: number, payload: unknown, errorCode?: string) => {
+  const record = (req: FastifyRequest, status: number, errorCode?: string) => {
     const p = pending.get(req);
-    // durations are real time: the mock clock may be frozen or moved by the control plane
-    const ms = Math.round(reply.elapsedTime * 100) / 100;
-    if (p) {
-      req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
-    }
-    if (p && opts.onComplete) {
-      opts.onComplete({
-        requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
-        accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs: ms, body: p.body,
-      });
-    }
+    if (!p) return;
+    const durationMs = Math.round((performance.now() - p.perfStart) * 1000) / 1000;
+    req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
+    if (!opts.onComplete) return;
+    if (p.body === undefined && p.raw) bodyForJournal(p); // refused before parsing (429, auth): still show AppId and Body
+    opts.onComplete({
+      requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
+      accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs, body: p.body,
+    });
+  };
+
+  const answer = (req: FastifyRequest, reply: FastifyReply, status: number, payload: unknown, errorCode?: string) => {
+    record(req, status, errorCode);
     return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
   };
 
@@ -78,6 +84,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
     url: '/',
     handler: async (req, reply) => {
+      const perfStart = performance.now();
       const started = opts.clock.now();
       const rid = requestId(started, opts.random);
       reply.header('x-request-id', rid);
@@ -86,11 +93,25 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       const version = typeof query.Version === 'string' ? query.Version : '';
       let caller = callerFromHeader(req.headers.authorization);
       const meta: Metadata = { RequestId: rid, Action: action, Version: version, Service: SERVICE, Region: caller.region ?? DEFAULT_REGION };
-      const p: Pending = { meta, started, accessKeyId: caller.accessKeyId };
+      const p: Pending = { meta, started, perfStart, accessKeyId: caller.accessKeyId };
       pending.set(req, p);
       (req as any).volcCall = p;
 
       try {
+        // Signature first, as the vendor's gateway does (volcengine-im-api §3.5): with --auth enforce a request that is
+        // not properly signed learns nothing about methods, Actions or Versions, and is not rate-limited (no trusted key).
+        // The signature covers method, query and raw body, so checking it before reading them loses nothing.
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (opts.authenticate) {
+          try {
+            caller = await opts.authenticate(req, raw);
+          } catch (err) {
+            p.raw = raw; // a refused signature is journaled with its AppId and Body
+            throw err;
+          }
+          p.accessKeyId = caller.accessKeyId;
+          meta.Region = caller.region ?? DEFAULT_REGION;
+        }
         if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', req.method);
         if (!action) return fail(req, reply, { RequestId: rid }, new ApiError('MissingParameter', 'Action'));
         if (!version) throw new ApiError('MissingParameter', 'Version');
@@ -99,12 +120,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           const notYet = version === VERSION && opts.knownActions?.has(action) ? ' (a vendor action volc-im-mock does not emulate yet)' : '';
           throw new ApiError('InvalidActionOrVersion', `${action} for version ${version}${notYet}`);
         }
-        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (opts.authenticate) {
-          caller = await opts.authenticate(req, raw);
-          p.accessKeyId = caller.accessKeyId;
-          meta.Region = caller.region ?? DEFAULT_REGION;
-        }
+        p.raw = raw;
         if (!opts.rateLimiter.take(action, op.qps, caller.accessKeyId)) {
           throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
         }
@@ -119,7 +135,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           throw e;
         }
         await opts.beforeHandle?.({ action, appId: p.appId, reply });
-        if (reply.sent) return reply;
+        if (reply.sent) { record(req, 0); return reply; } // the connection was dropped
         const result = await op.handle({ requestId: rid, accessKeyId: caller.accessKeyId }, input);
         return answer(req, reply, 200, success(meta, result));
       } catch (err) {
@@ -131,12 +147,23 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
   });
 }
 
+/** Best effort, for the journal only: the body of a request refused before its body was parsed. */
+function bodyForJournal(p: Pending): void {
+  try {
+    const body = parseJson(p.raw!.toString('utf8'), { strictNumbers: true });
+    p.body = body;
+    if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
+  } catch {
+    // not JSON: the journal shows Body null
+  }
+}
+
 function parseBody(raw: Buffer): unknown {
   const text = raw.toString('utf8');
   if (text.trim() === '') throw new ApiError('InvalidParameter.BodyIsEmpty');
   let body: unknown;
   try {
-    body = parseJson(text);
+    body = parseJson(text, { strictNumbers: true });
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new ApiError('InvalidParameter.Unmarshal', e.message);
     throw e;

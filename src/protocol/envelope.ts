@@ -7,9 +7,21 @@ export const DEFAULT_REGION = 'cn-north-1';
 
 export interface Metadata { RequestId: string; Action: string; Version: string; Service: string; Region: string }
 
+let cachedSecond = NaN;
+let cachedStamp = '';
+
+/** yyyyMMddHHmmss in Beijing time (UTC+8). */
+function stamp(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedStamp = new Date(second * 1000 + 8 * 3600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
+  }
+  return cachedStamp;
+}
+
 export function requestId(nowMs: number, random: Random): string {
-  const t = new Date(nowMs + 8 * 3600_000).toISOString(); // shifted to Beijing time, read as UTC
-  return t.slice(0, 19).replace(/[-T:]/g, '') + random.hex(20);
+  return stamp(nowMs) + random.hex(20);
 }
 
 export function success(meta: Metadata, result: unknown) {

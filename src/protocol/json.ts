@@ -1,78 +1,153 @@
-// int64-exact JSON: integer literals longer than 15 characters become BigInt, BigInt is written as a plain integer.
-// A number literal with a fraction or an exponent (1.5, 1.0, 1e3) is never an integer on the wire: the vendor's Go
-// decoder refuses all three for int64 fields, so it is parsed as a JsonFloat, which no integer field accepts.
+// int64-exact JSON. Number literals longer than 15 characters are exact BigInts in, BigInt is written as a plain
+// integer out. The fast path rides on JSON.parse/JSON.stringify: long number literals are swapped for marked strings
+// before parsing and turned back afterwards; json-bigint is the fallback where a marker could be ambiguous.
+// With `strictNumbers` (vendor request bodies, fixture and data files: none has a float field) a literal with a
+// fraction or an exponent (1.5, 1.0, 1e3) is marked too, whatever its length: the vendor's Go decoder refuses all three
+// for int64 fields, so it becomes an InexactNumber, which no integer field accepts.
 import { randomBytes } from 'node:crypto';
 import JSONbig from 'json-bigint';
 
 const native = JSONbig({ useNativeBigInt: true, protoAction: 'ignore', constructorAction: 'ignore' });
+// BigNumber mode never throws on long floats; used only to locate the offending field on the error path.
+const lenient = JSONbig({ protoAction: 'ignore', constructorAction: 'ignore' });
 
 export class JsonSyntaxError extends Error {}
 
-/** A number literal written with a fraction or an exponent, kept as written. */
-export class JsonFloat {
-  constructor(readonly literal: string) {}
-  valueOf(): number { return Number(this.literal); }
-  toJSON(): number { return Number(this.literal); }
-  toString(): string { return this.literal; }
-}
+const MARK = '\u0000';
+// parsing marks with a per-process nonce as well, so a client's own "\u0000…" string is never taken for a mark
+const NONCE = `${randomBytes(6).toString('hex')}:`;
+const PARSE_MARK = MARK + NONCE;
+const ESCAPED_PARSE_MARK = `\\u0000${NONCE}`;
 
-// float literals are swapped for marked strings before parsing and turned into JsonFloat after; the nonce keeps a
-// client's own string from ever looking like a mark
-const MARK = `\u0000float:${randomBytes(6).toString('hex')}:`;
-const MAYBE_FLOAT = /[0-9][.eE]/;
-
-/** The text with every float literal outside strings replaced by a marked string; undefined when there is none. */
-function markFloats(text: string): string | undefined {
-  if (!MAYBE_FLOAT.test(text)) return undefined;
-  let out: string[] | undefined;
-  let last = 0;
+/** Start and end of every number literal longer than 15 characters or written with a fraction or exponent, outside strings. */
+function longNumbers(text: string, strictNumbers: boolean): number[] {
+  const spans: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      let j = i;
-      let float = false;
-      for (; j < text.length && /[-+.eE0-9]/.test(text[j]); j++) if (text[j] === '.' || text[j] === 'e' || text[j] === 'E') float = true;
-      if (float) {
-        (out ??= []).push(text.slice(last, i), JSON.stringify(MARK + text.slice(i, j)));
-        last = j;
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
       }
-      i = j - 1;
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      const start = i;
+      let inexact = false;
+      while (i + 1 < text.length && isNumberChar(text.charCodeAt(i + 1))) {
+        i++;
+        const d = text.charCodeAt(i);
+        if (d === 46 /* . */ || d === 101 /* e */ || d === 69 /* E */) inexact = true;
+      }
+      if ((inexact && strictNumbers) || i + 1 - start > 15) spans.push(start, i + 1);
     }
   }
-  return out && out.join('') + text.slice(last);
+  return spans;
 }
 
-function unmark(v: unknown): unknown {
-  if (typeof v === 'string') return v.startsWith(MARK) ? new JsonFloat(v.slice(MARK.length)) : v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = unmark(v[i]);
-  } else if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) o[k] = unmark(o[k]);
+const isNumberChar = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
+
+/** A literal that is not written as an integer: kept as a value no integer field accepts, so validation names the field. */
+export class InexactNumber {
+  constructor(readonly literal: string) {}
+  toJSON(): number { return Number(this.literal); }
+}
+
+function revive(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.charCodeAt(0) !== 0 || !value.startsWith(PARSE_MARK)) return value;
+    const literal = value.slice(PARSE_MARK.length);
+    return /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
   }
-  return v;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    return value;
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key === '__proto__' || key === 'constructor') delete o[key];
+    else o[key] = revive(o[key]);
+  }
+  return o;
 }
 
-/** Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON. */
-export function parseJson(text: string): unknown {
-  // JSON.parse is the strict judge of syntax (json-bigint accepts leading zeros such as the doc's "AppId":00000)
+/**
+ * Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON.
+ * strictNumbers: every literal written with a fraction or an exponent becomes an InexactNumber (for documents whose
+ * numbers are all integers); otherwise only long non-integer literals do.
+ */
+export function parseJson(text: string, opts: { strictNumbers?: boolean } = {}): unknown {
+  const spans = longNumbers(text, opts.strictNumbers === true);
+  const unsafeKeys = text.includes('__proto__') || text.includes('constructor');
+  if (spans.length === 0) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text); // JSON.parse is the strict judge of syntax (json-bigint accepts "AppId":00000)
+    } catch (err) {
+      throw new JsonSyntaxError((err as Error).message);
+    }
+    return unsafeKeys ? revive(value) : value;
+  }
+  let marked = '';
+  let last = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    if (!NUMBER.test(text.slice(spans[k], spans[k + 1]))) return strictParse(text);
+    marked += `${text.slice(last, spans[k])}"${ESCAPED_PARSE_MARK}${text.slice(spans[k], spans[k + 1])}"`;
+    last = spans[k + 1];
+  }
+  marked += text.slice(last);
+  let value: unknown;
+  try {
+    value = JSON.parse(marked);
+  } catch {
+    return strictParse(text); // the error, with positions in the client's text
+  }
+  return revive(value);
+}
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+function strictParse(text: string): unknown {
   try {
     JSON.parse(text);
   } catch (err) {
     throw new JsonSyntaxError((err as Error).message);
   }
-  const marked = markFloats(text);
+  return slowParse(text);
+}
+
+function slowParse(text: string): unknown {
   try {
-    return marked === undefined ? native.parse(text) : unmark(native.parse(marked));
+    return native.parse(text);
   } catch (err) {
-    const e = err as { message?: string; at?: number };
-    throw new JsonSyntaxError(e.at !== undefined ? `${e.message} at position ${e.at}` : String(e.message ?? err));
+    // BigInt() refused a long non-integer literal: parse in BigNumber mode so validation names the field
+    if (err instanceof SyntaxError && /BigInt/.test(err.message)) return fromBigNumbers(lenient.parse(text));
+    throw new JsonSyntaxError(String((err as { message?: string }).message ?? err));
   }
 }
 
+/** BigNumber (json-bigint's lenient mode) -> BigInt for integers, InexactNumber otherwise. */
+function fromBigNumbers(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const big = value as { isInteger?: () => boolean; toFixed?: () => string };
+  if (typeof big.isInteger === 'function' && typeof big.toFixed === 'function') {
+    return big.isInteger() ? BigInt(big.toFixed()) : new InexactNumber(big.toFixed());
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) o[key] = fromBigNumbers(o[key]);
+  return o;
+}
+
+const BIGINT_MARKED = /"\\u0000(-?\d+)"/g;
+
 /** Writes JSON with BigInt as exact integers. */
 export function stringifyJson(value: unknown, indent?: number): string {
-  return native.stringify(value, null, indent);
+  let ambiguous = false;
+  const text = JSON.stringify(value, (key, v) => {
+    if (typeof v === 'bigint') return MARK + v.toString();
+    if ((typeof v === 'string' && v.charCodeAt(0) === 0) || key.charCodeAt(0) === 0) ambiguous = true;
+    return v;
+  }, indent);
+  if (ambiguous) return native.stringify(value, null, indent);
+  return text === undefined ? text as unknown as string : text.replace(BIGINT_MARKED, '$1');
 }

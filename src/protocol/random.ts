@@ -1,31 +1,46 @@
-// Seeded randomness (splitmix64): generated ids, RequestIds and fault draws are reproducible under --seed.
+// Seeded randomness (sfc32, 32-bit arithmetic on plain numbers: cheap on the request path): generated ids,
+// RequestIds and fault draws are reproducible under --seed.
 import { randomBytes } from 'node:crypto';
 
-const MASK = (1n << 64n) - 1n;
-
 export class Random {
-  private state: bigint;
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
   readonly seed: bigint;
 
   constructor(seed?: bigint | number) {
-    this.seed = seed === undefined ? randomBytes(8).readBigUInt64BE() : BigInt(seed) & MASK;
-    this.state = this.seed;
+    this.seed = seed === undefined ? randomBytes(8).readBigUInt64BE() : BigInt(seed) & ((1n << 64n) - 1n);
+    this.reset();
   }
 
   /** Back to the state right after construction: the same draws again. */
-  reset(): void { this.state = this.seed; }
+  reset(): void {
+    this.a = Number(this.seed >> 32n) | 0;
+    this.b = Number(this.seed & 0xffffffffn) | 0;
+    this.c = 0x9e3779b9;
+    this.d = 1;
+    for (let i = 0; i < 15; i++) this.next32();
+  }
+
+  /** 32 random bits as an unsigned number. */
+  next32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
 
   /** 64 random bits. */
   next64(): bigint {
-    this.state = (this.state + 0x9e3779b97f4a7c15n) & MASK;
-    let z = this.state;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK;
-    return z ^ (z >> 31n);
+    return (BigInt(this.next32()) << 32n) | BigInt(this.next32());
   }
 
   /** A float in [0, 1). */
-  float(): number { return Number(this.next64() >> 11n) / 2 ** 53; }
+  float(): number { return this.next32() / 4294967296; }
 
   /** A BigInt in [lo, hi). */
   between(lo: bigint, hi: bigint): bigint { return lo + (this.next64() % (hi - lo)); }
@@ -33,7 +48,7 @@ export class Random {
   /** n upper-case hex digits. */
   hex(n: number): string {
     let out = '';
-    while (out.length < n) out += this.next64().toString(16).toUpperCase().padStart(16, '0');
+    while (out.length < n) out += this.next32().toString(16).toUpperCase().padStart(8, '0');
     return out.slice(0, n);
   }
 }

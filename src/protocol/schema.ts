@@ -44,6 +44,8 @@ export const List = <T extends TSchema>(items: T, opts: { minItems?: number; max
   Type.Array(items, opts);
 export const Obj = Type.Object;
 export const Opt = Type.Optional;
+/** Also accepts JSON null, which Go clients send for nil slices and maps (reference §1.5); handlers read null as absent. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export { Type };
 export type { Static, TSchema };
 
@@ -117,11 +119,14 @@ function describe(err: { instancePath: string; schemaPath?: string; keyword: str
   return `${field}: ${err.message}`;
 }
 
+/** A validator compiled on first use, so start-up does not pay for actions nobody calls. */
 export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<S>> {
-  const checker = Compile(schema);
-  const normalise = normaliserFor(schema) ?? ((v: unknown) => v);
+  let checker: { Check(v: unknown): boolean; Errors(v: unknown): unknown[] } | undefined;
+  let normalise: Normalise | undefined;
   return {
     parse(value) {
+      checker ??= Compile(schema);
+      normalise ??= normaliserFor(schema) ?? ((v: unknown) => v);
       if (!checker.Check(value)) {
         const errors = checker.Errors(value) as any[];
         // the first error names the field; a union's per-branch noise is skipped

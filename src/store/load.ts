@@ -17,7 +17,7 @@ export async function readFixtureFile(file: string, what = 'fixtures'): Promise<
     throw new StartupError(`${what} ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
-    return parseJson(text);
+    return parseJson(text, { strictNumbers: true });
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     throw e;

@@ -2,7 +2,7 @@
 // MessageId within their conversation, members by user id. No verb scans the whole store.
 import type { Clock } from '../protocol/clock.js';
 import type { Random } from '../protocol/random.js';
-import { type Conversation, type Message, type UserId } from './model.js';
+import { ConversationType, MessageStatus, type Conversation, type Member, type Message, type Settings, type UserId } from './model.js';
 import { memorySink, type ChangeSink } from './persistence.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
@@ -13,6 +13,12 @@ export class Store {
   private readonly apps = new Map<number, Map<bigint, Conversation>>();
   /** every id in use, conversations and messages, so generated ids never collide */
   private readonly usedIds = new Set<bigint>();
+  /** per AppId: each user's conversations (GetUserConversations) */
+  private readonly byUser = new Map<number, Map<UserId, Set<Conversation>>>();
+  /** per AppId: one-to-one conversations created without an IdempotentId, by InboxType and user pair */
+  private readonly byPair = new Map<number, Map<string, Conversation>>();
+  /** per AppId: conversations by CreateConversation.IdempotentId */
+  private readonly byIdempotentId = new Map<number, Map<string, Conversation>>();
 
   constructor(readonly clock: Clock, readonly random: Random, private sink: ChangeSink = memorySink) {}
 
@@ -27,6 +33,9 @@ export class Store {
     if (appId === undefined) {
       this.apps.clear();
       this.usedIds.clear();
+      this.byUser.clear();
+      this.byPair.clear();
+      this.byIdempotentId.clear();
     } else {
       for (const c of this.apps.get(appId)?.values() ?? []) this.forget(c);
       this.apps.delete(appId);
@@ -76,7 +85,103 @@ export class Store {
   /** Removes a conversation; its ids stay used, so they are never handed out again. */
   removeConversation(c: Conversation): void {
     this.apps.get(c.appId)?.delete(c.shortId);
+    this.unindex(c);
     this.sink.removed(c);
+  }
+
+  // ---- conversation and member verbs ----
+
+  /** The conversation CreateConversation made with this IdempotentId in appId, if it still exists. */
+  conversationByIdempotentId(appId: number, idempotentId: string): Conversation | undefined {
+    return this.byIdempotentId.get(appId)?.get(idempotentId);
+  }
+
+  /** The one-to-one conversation of users a and b in (appId, inboxType) made without an IdempotentId. */
+  oneToOne(appId: number, inboxType: number, a: UserId, b: UserId): Conversation | undefined {
+    return this.byPair.get(appId)?.get(pairKey(inboxType, a, b));
+  }
+
+  /** The conversations user is a member of in appId (any type, InboxType and status). */
+  conversationsOf(appId: number, user: UserId): ReadonlySet<Conversation> {
+    return this.byUser.get(appId)?.get(user) ?? EMPTY;
+  }
+
+  /** Adds or overwrites members (BatchAddConversationParticipant); an existing member keeps its join position. */
+  putMembers(c: Conversation, members: Member[]): void {
+    for (const m of members) {
+      c.members.set(m.userId, m);
+      this.userSet(c.appId, m.userId).add(c);
+    }
+    this.sink.changed(c);
+  }
+
+  /** Removes members (BatchDeleteConversationParticipant). */
+  removeMembers(c: Conversation, users: UserId[]): void {
+    for (const u of users) {
+      c.members.delete(u);
+      this.byUser.get(c.appId)?.get(u)?.delete(c);
+    }
+    this.sink.changed(c);
+  }
+
+  /** ModifyConversation: sets the given fields, merges Ext, moves ownership (roles follow in a group). */
+  modifyConversation(c: Conversation, patch: ConversationPatch): void {
+    if (patch.name !== undefined) c.name = patch.name;
+    if (patch.avatarUrl !== undefined) c.avatarUrl = patch.avatarUrl;
+    if (patch.description !== undefined) c.description = patch.description;
+    if (patch.notice !== undefined) c.notice = patch.notice;
+    if (patch.ext) Object.assign(c.ext, patch.ext);
+    if (patch.owner !== undefined && patch.owner !== c.ownerUserId) {
+      if (c.type === ConversationType.OneToOne) {
+        // the pair stays the same (and so does its index key): owner and other user swap
+        c.otherUserId = c.ownerUserId;
+      } else {
+        const old = c.members.get(c.ownerUserId);
+        if (old && old.role === 1) old.role = 0;
+        c.members.get(patch.owner)!.role = 1;
+      }
+      c.ownerUserId = patch.owner;
+    }
+    c.modifyTime = this.nowSeconds();
+    this.sink.changed(c);
+  }
+
+  /** ModifyConversationSetting: replaces one member's settings. */
+  setSettings(c: Conversation, user: UserId, settings: Settings): void {
+    const m = c.members.get(user);
+    if (!m) return;
+    m.settings = settings;
+    this.sink.changed(c);
+  }
+
+  private userSet(appId: number, user: UserId): Set<Conversation> {
+    let users = this.byUser.get(appId);
+    if (!users) this.byUser.set(appId, (users = new Map()));
+    let set = users.get(user);
+    if (!set) users.set(user, (set = new Set()));
+    return set;
+  }
+
+  private index(c: Conversation): void {
+    for (const u of c.members.keys()) this.userSet(c.appId, u).add(c);
+    if (c.idempotentId !== undefined) mapOf(this.byIdempotentId, c.appId).set(c.idempotentId, c);
+    else if (c.type === ConversationType.OneToOne && c.otherUserId !== undefined && c.ownerUserId !== 0n) {
+      const pairs = mapOf(this.byPair, c.appId);
+      const key = pairKey(c.inboxType, c.ownerUserId, c.otherUserId);
+      if (!pairs.has(key)) pairs.set(key, c);
+    }
+  }
+
+  private unindex(c: Conversation): void {
+    const users = this.byUser.get(c.appId);
+    for (const u of c.members.keys()) users?.get(u)?.delete(c);
+    const idem = this.byIdempotentId.get(c.appId);
+    if (c.idempotentId !== undefined && idem?.get(c.idempotentId) === c) idem.delete(c.idempotentId);
+    if (c.type === ConversationType.OneToOne && c.otherUserId !== undefined) {
+      const pairs = this.byPair.get(c.appId);
+      const key = pairKey(c.inboxType, c.ownerUserId, c.otherUserId);
+      if (pairs?.get(key) === c) pairs.delete(key);
+    }
   }
 
   /** Appends a message with the next IndexInConversation; the sender has read its own message. */
@@ -104,16 +209,70 @@ export class Store {
     this.sink.changed(c);
   }
 
+  // ---- message and read-index verbs ----
+
+  /** DeleteConversationMessage: 0 hides m from everyone, 1 leaves it visible to its sender only. */
+  deleteForAll(c: Conversation, m: Message, deleteType: 0 | 1): void {
+    m.deleteType = deleteType;
+    this.sink.changed(c);
+  }
+
+  /** DeleteMessage: hides m from one member. */
+  deleteFor(c: Conversation, m: Message, user: UserId): void {
+    if (m.deletedFor?.includes(user)) return;
+    m.deletedFor = [...(m.deletedFor ?? []), user];
+    this.sink.changed(c);
+  }
+
+  /** RecallMessage: the message stays, with Status 3 (recalled). */
+  recallMessage(c: Conversation, m: Message): void {
+    m.status = MessageStatus.Recalled;
+    this.sink.changed(c);
+  }
+
+  /** ModifyMessage: Content replaced when given; Ext merged (keys given overwrite or are appended, others kept). */
+  editMessage(c: Conversation, m: Message, edit: { content?: string; ext?: Record<string, string> }): void {
+    if (edit.content !== undefined) m.content = edit.content;
+    if (edit.ext) m.ext = { ...m.ext, ...edit.ext };
+    this.sink.changed(c);
+  }
+
   private insert(c: Conversation): void {
     let app = this.apps.get(c.appId);
     if (!app) this.apps.set(c.appId, (app = new Map()));
     app.set(c.shortId, c);
     this.usedIds.add(c.shortId);
     for (const id of c.messagesById.keys()) this.usedIds.add(id);
+    this.index(c);
   }
 
   private forget(c: Conversation): void {
+    this.unindex(c);
     this.usedIds.delete(c.shortId);
     for (const id of c.messagesById.keys()) this.usedIds.delete(id);
   }
 }
+
+export interface ConversationPatch {
+  name?: string; avatarUrl?: string; description?: string; notice?: string;
+  /** merged into the conversation's Ext: given keys overwritten or added, others kept */
+  ext?: Record<string, string>;
+  /** new owner; must already be a member */
+  owner?: UserId;
+}
+
+const EMPTY: ReadonlySet<Conversation> = new Set();
+
+function mapOf<K, V>(m: Map<number, Map<K, V>>, appId: number): Map<K, V> {
+  let inner = m.get(appId);
+  if (!inner) m.set(appId, (inner = new Map()));
+  return inner;
+}
+
+/** A user pair key that keeps 1n and "1" apart and does not depend on argument order. */
+function pairKey(inboxType: number, a: UserId, b: UserId): string {
+  const [x, y] = [userKey(a), userKey(b)].sort();
+  return `${inboxType}|${x}|${y}`;
+}
+
+const userKey = (u: UserId) => (typeof u === 'string' ? `s:${u}` : `n:${u}`);

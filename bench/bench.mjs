@@ -1,0 +1,140 @@
+// npm run bench: measures the emulator against a bare Fastify route on the same machine, prints one table and exits
+// non-zero when a target is missed. Loopback only, bounded durations. Runs the compiled code in dist/.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { stringifyJson } from '../dist/protocol/json.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 32;
+const tmp = mkdtempSync(join(tmpdir(), 'volc-bench-'));
+const children = new Set();
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); rmSync(tmp, { recursive: true, force: true }); });
+
+const APP = 777001;
+const seedBody = '{"AppId":666675,"ConversationShortId":1691070514797524328,"MessageIds":[1709040620191372977]}';
+const action = (a) => `/?Action=${a}&Version=2020-12-01`;
+
+/** A world of `convs` group conversations with `perConv` messages each, 5 members, as a fixture file. */
+function world(convs, perConv) {
+  const Conversations = [];
+  let msg = 1_800_000_000_000_000_000n;
+  for (let i = 0; i < convs; i++) {
+    const members = [1n, 2n, 3n, 4n, 5n].map((u) => ({ ParticipantUserId: 10_000_000_000n * BigInt(i + 1) + u, ReadIndex: BigInt(perConv / 2) }));
+    const Messages = [];
+    for (let j = 0; j < perConv; j++) {
+      Messages.push({ MessageId: msg++, Sender: members[j % 5].ParticipantUserId, MsgType: 10001, Content: `{"text":"message ${j} of ${i}"}`, IndexInConversation: BigInt(j + 1), CreateTime: 1_767_225_600_000n + BigInt(j) });
+    }
+    Conversations.push({ AppId: APP, ConversationShortId: 1_700_000_000_000_000_000n + BigInt(i), ConversationType: 2, OwnerUserId: members[0].ParticipantUserId, Participants: members, Messages });
+  }
+  const file = join(tmp, `world-${convs}x${perConv}.json`);
+  writeFileSync(file, stringifyJson({ Conversations }));
+  return { file, convs, perConv };
+}
+
+/** A free loopback port. */
+function freePort() {
+  return new Promise((resolve) => { const srv = createServer(); srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); }); });
+}
+
+/** Starts a server process with its logs going to /dev/null (the same for the emulator and the baseline). */
+async function startProcess(args, script = 'dist/server.js') {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [script, '--port', String(port), '--rate-limit', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const url = `http://127.0.0.1:${port}`;
+  // first answer: the vendor endpoint, not just the socket
+  for (;;) {
+    if (exited) throw new Error(`${script} exited before answering`);
+    const res = await fetch(url + action('GetMessagesReadReceipt'), { method: 'POST', body: seedBody }).catch(() => undefined);
+    if (res) { await res.text(); break; }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { child, url, launchMs: performance.now() - started, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); children.delete(child); }) };
+}
+
+function rssMb(child) {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+function load(url, opts) {
+  return autocannon({ url, method: 'POST', duration: DURATION, connections: CONNECTIONS, headers: { 'content-type': 'application/json' }, ...opts });
+}
+
+function readReceiptRequests(w) {
+  let n = 0;
+  return [{ method: 'POST', path: action('GetMessagesReadReceipt'), setupRequest: (req) => {
+    const i = n++ % w.convs;
+    const base = 1_800_000_000_000_000_000n + BigInt(i * w.perConv);
+    const ids = [0, 1, 2].map((k) => base + BigInt((n * 7 + k * 13) % w.perConv));
+    return { ...req, body: `{"AppId":${APP},"ConversationShortId":${1_700_000_000_000_000_000n + BigInt(i)},"MessageIds":[${ids.join(',')}]}` };
+  } }];
+}
+
+const rows = [];
+const row = (figure, value, target, pass, unit = '') => rows.push({ figure, value, target, pass, unit });
+
+// 1. baseline vs emulator on the seed request
+const seedAnswer = await (async () => { const p = await startProcess([]); const r = await fetch(p.url + action('GetMessagesReadReceipt'), { method: 'POST', body: seedBody }); const t = await r.text(); const launch = p.launchMs; await p.stop(); return { text: t, launch }; })();
+writeFileSync(join(tmp, 'answer.json'), seedAnswer.text);
+const bare = await startProcess([join(tmp, 'answer.json')], 'bench/bare.mjs');
+const bareRun = await load(bare.url + action('GetMessagesReadReceipt'), { body: seedBody });
+await bare.stop();
+const emu = await startProcess([]);
+const emuRun = await load(emu.url + action('GetMessagesReadReceipt'), { body: seedBody });
+await emu.stop();
+const ratio1 = emuRun.requests.average / bareRun.requests.average;
+row('GetMessagesReadReceipt req/s vs bare Fastify', `${Math.round(emuRun.requests.average)} / ${Math.round(bareRun.requests.average)} = ${ratio1.toFixed(2)}x`, '>= 0.85x', ratio1 >= 0.85);
+row('launch to first answer, default fixtures', `${Math.round(seedAnswer.launch)} ms`, '<= 500 ms', seedAnswer.launch <= 500);
+
+// 2. 1k vs 100k messages
+const small = world(10, 100);
+const big = world(1000, 100);
+const s = await startProcess(['--fixtures', small.file]);
+const sRun = await load(s.url, { requests: readReceiptRequests(small) });
+await s.stop();
+const b = await startProcess(['--fixtures', big.file]);
+const bRun = await load(b.url, { requests: readReceiptRequests(big) });
+const rss = rssMb(b.child);
+await b.stop();
+const ratio2 = bRun.requests.average / sRun.requests.average;
+row('GetMessagesReadReceipt req/s, 100k vs 1k messages', `${Math.round(bRun.requests.average)} / ${Math.round(sRun.requests.average)} = ${ratio2.toFixed(2)}x`, '>= 0.9x', ratio2 >= 0.9);
+row('RSS with 100k messages', `${Math.round(rss)} MB`, '<= 300 MB', rss <= 300);
+
+// 3. SendMessage with a data file of 100k messages, read receipts measured meanwhile
+const dataFile = join(tmp, 'data.json');
+writeFileSync(dataFile, readFileSync(big.file));
+const d = await startProcess(['--data', dataFile]);
+row('launch to first answer, 100k-message data file', `${Math.round(d.launchMs)} ms`, '<= 3000 ms', d.launchMs <= 3000);
+let sent = 0;
+const sendRun = load(d.url, { connections: 24, requests: [{ method: 'POST', path: action('SendMessage'), setupRequest: (req) => {
+  const i = sent++ % big.convs;
+  return { ...req, body: `{"AppId":${APP},"ConversationShortId":${1_700_000_000_000_000_000n + BigInt(i)},"Sender":${10_000_000_000n * BigInt(i + 1) + 1n},"MsgType":10001,"Content":"{\\"text\\":\\"bench\\"}"}` };
+} }] });
+const readRun = load(d.url, { connections: 4, overallRate: 200, requests: readReceiptRequests(big) });
+const [sendRes, readRes] = await Promise.all([sendRun, readRun]);
+await d.stop();
+const sendOk = sendRes.non2xx === 0 && sendRes.errors === 0;
+row('SendMessage req/s, --data with 100k messages', `${Math.round(sendRes.requests.average)}${sendOk ? '' : ` (${sendRes.non2xx} non-2xx!)`}`, '>= 2000', sendRes.requests.average >= 2000 && sendOk);
+row('GetMessagesReadReceipt p99 during that load', `${readRes.latency.p99} ms`, '<= 20 ms', readRes.latency.p99 <= 20);
+
+const w = [0, 0, 0, 0];
+const cells = rows.map((r) => [r.figure, r.value, r.target, r.pass ? 'ok' : 'MISSED']);
+for (const c of cells) c.forEach((v, i) => { w[i] = Math.max(w[i], v.length); });
+const line = (c) => `| ${c.map((v, i) => v.padEnd(w[i])).join(' | ')} |`;
+console.log(`\nvolc-im-mock benchmark (${DURATION}s per run, ${CONNECTIONS} connections, rate limit off, node ${process.version})\n`);
+console.log(line(['figure', 'measured', 'target', 'result']));
+console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
+for (const c of cells) console.log(line(c));
+const missed = rows.filter((r) => !r.pass).length;
+console.log(missed ? `\n${missed} target(s) missed` : '\nall targets met');
+process.exit(missed ? 1 : 0);

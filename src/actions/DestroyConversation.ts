@@ -1,0 +1,32 @@
+// DestroyConversation (docs/6348/337036): groups and live groups only, and only by their owner (403 AccessDenied
+// otherwise). The conversation is then gone: later calls answer NotExistConversation.
+import { Obj, Opt, Str, Int64, Id, AppId } from '../protocol/schema.js';
+import { ApiError } from '../protocol/errors.js';
+import { ConversationType } from '../store/model.js';
+import { defineAction } from './action.js';
+import { requireConversation } from './common.js';
+import { requireUser } from './conversation-views.js';
+
+export default defineAction({
+  name: 'DestroyConversation',
+  qps: 50,
+  body: Obj({
+    AppId: AppId(),
+    ConversationShortId: Id(),
+    OwnerUserId: Int64({ min: 0n, description: 'the owner; 0 when OwnerUserIdStr is used' }),
+    OwnerUserIdStr: Opt(Str()),
+  }),
+  result: Obj({}),
+  handler({ store }, body) {
+    const owner = requireUser(body.OwnerUserId, body.OwnerUserIdStr, 'OwnerUserId');
+    const conv = requireConversation(store, body.AppId, body.ConversationShortId);
+    if (conv.type === ConversationType.OneToOne) {
+      throw new ApiError('InvalidParameter.UnsupportedConversationType', 'DestroyConversation supports group and live group conversations only');
+    }
+    if (conv.ownerUserId !== owner) {
+      throw new ApiError('AccessDenied', `DestroyConversation on conversation ${conv.shortId} (${owner} is not its owner)`);
+    }
+    store.removeConversation(conv);
+    return {};
+  },
+});

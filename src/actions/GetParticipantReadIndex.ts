@@ -1,0 +1,28 @@
+// GetParticipantReadIndex: every member's read position (reference §5.14; mock-contract §3a).
+// Members are listed ascending: numeric ids by value, then string ids (ParticipantUserId 0 + ParticipantUserIdStr).
+import { Obj, Opt, List, Str, Id, Int64, AppId } from '../protocol/schema.js';
+import { isStrUser } from '../store/model.js';
+import { defineAction } from './action.js';
+import { requireConversation } from './common.js';
+import { sortedUsers } from './messaging.js';
+
+const ReadIndexItem = Obj({
+  ParticipantUserId: Int64({ min: 0n }), ParticipantUserIdStr: Opt(Str()), ReadIndex: Int64({ min: 0n }),
+});
+
+export default defineAction({
+  name: 'GetParticipantReadIndex',
+  qps: 100,
+  body: Obj({ AppId: AppId(), ConversationShortId: Id('conversation id') }),
+  result: Obj({ ReadIndexes: List(ReadIndexItem) }),
+  handler({ store }, body) {
+    const conv = requireConversation(store, body.AppId, body.ConversationShortId);
+    const ReadIndexes = sortedUsers(conv.members.keys()).map((u) => {
+      const readIndex = conv.members.get(u)!.readIndex;
+      return isStrUser(u)
+        ? { ParticipantUserId: 0n, ParticipantUserIdStr: u, ReadIndex: readIndex }
+        : { ParticipantUserId: u, ReadIndex: readIndex };
+    });
+    return { ReadIndexes };
+  },
+});

@@ -1,0 +1,55 @@
+// SendMessage: one message into a conversation as one of its members (docs/6348/337135; reference §5.15, §6.4).
+// The message gets the next IndexInConversation and the sender's ReadIndex moves up to it (mock-contract §3a).
+// A ClientMsgId already stored in the conversation answers the original MessageId and sends nothing (whoever sends).
+// Mentioned, Visible and InvisibleUsers are stored as given (members or not); see visibleTo for what they do.
+// Priority is validated and otherwise ignored: the live-group rate shaping it selects is not emulated.
+// Mutes are not checked, as documented.
+import { Obj, Opt, List, Str, StrMap, Int32, Int64, Id, AppId, Nullable } from '../protocol/schema.js';
+import { defineAction } from './action.js';
+import { requireConversation } from './common.js';
+import { requireLiveMessage, requireMember, requireUser, usersOf } from './messaging.js';
+
+const Users = () => Opt(Nullable(List(Id())));
+const UsersStr = () => Opt(Nullable(List(Str())));
+
+export default defineAction({
+  name: 'SendMessage',
+  qps: 50,
+  body: Obj({
+    AppId: AppId(),
+    ConversationShortId: Id('conversation id'),
+    // must be > 0 unless SenderStr names the sender
+    Sender: Nullable(Int64({ min: 0n, description: 'sender user id' })),
+    SenderStr: Opt(Nullable(Str())),
+    MsgType: Int32({ description: 'message type' }),
+    Content: Str(),
+    ClientMsgId: Opt(Nullable(Str())),
+    CreateTime: Opt(Nullable(Int64({ min: 0n, description: 'milliseconds' }))),
+    Ext: Opt(Nullable(StrMap())),
+    MentionedUsers: Users(), MentionedUsersStr: UsersStr(),
+    VisibleUsers: Users(), VisibleUsersStr: UsersStr(),
+    InvisibleUsers: Users(), InvisibleUsersStr: UsersStr(),
+    Priority: Opt(Nullable(Int32({ min: 0, max: 2, description: '0 low, 1 normal, 2 high' }))),
+    RefMsgInfo: Opt(Nullable(Obj({ ReferencedMessageId: Id(), Hint: Str() }))),
+  }),
+  result: Obj({ MessageId: Id() }),
+  handler({ store }, body) {
+    const conv = requireConversation(store, body.AppId, body.ConversationShortId);
+    const sender = requireUser('Sender', body.Sender, body.SenderStr);
+    requireMember(conv, sender, 'Sender');
+    const clientMsgId = body.ClientMsgId || undefined;
+    const earlier = clientMsgId === undefined ? undefined : conv.messagesByClientId.get(clientMsgId);
+    if (earlier) return { MessageId: earlier.messageId };
+    const ref = body.RefMsgInfo ?? undefined;
+    if (ref) requireLiveMessage(store, conv, ref.ReferencedMessageId);
+    const msg = store.appendMessage(conv, {
+      messageId: store.newId(), sender, msgType: body.MsgType, content: body.Content,
+      createTime: body.CreateTime ? body.CreateTime : store.nowMs(), status: 0, ext: { ...(body.Ext ?? {}) }, clientMsgId,
+      mentionedUsers: usersOf(body.MentionedUsers, body.MentionedUsersStr),
+      visibleUsers: usersOf(body.VisibleUsers, body.VisibleUsersStr),
+      invisibleUsers: usersOf(body.InvisibleUsers, body.InvisibleUsersStr),
+      refMsgInfo: ref && { referencedMessageId: ref.ReferencedMessageId, hint: ref.Hint },
+    });
+    return { MessageId: msg.messageId };
+  },
+});

@@ -1,0 +1,77 @@
+// What the message and read-index actions share: the MessageItem schema and its builder (reference §5.0),
+// and lookups that fail with the vendor's codes.
+import { Obj, Opt, Str, StrMap, Int32, Id, Int64, AppId, type Static } from '../protocol/schema.js';
+import { ApiError, invalid } from '../protocol/errors.js';
+import { isStrUser, type Conversation, type Member, type Message, type UserId } from '../store/model.js';
+import { isDeletedForAll } from '../store/messages.js';
+import { userOf } from '../store/fixtures.js';
+import type { Store } from '../store/store.js';
+
+/** RefMsgInfo.Status (reference §5.0): 0 visible, 3 recalled, 4 deleted after being visible. */
+const RefStatus = { Visible: 0, Recalled: 3, Deleted: 4 } as const;
+
+export const MessageItem = Obj({
+  AppId: AppId(), ConversationShortId: Id(), ConversationType: Int32(), MessageId: Id(), MsgType: Int32(), Content: Str(),
+  // 0 when the sender is a string user (then SenderStr names it)
+  Sender: Int64({ min: 0n }), SenderStr: Opt(Str()),
+  CreateTime: Int64({ min: 0n }), Status: Int32(), Ext: Opt(StrMap()), IndexInConversation: Opt(Id()),
+  RefMsgInfo: Opt(Obj({ ReferencedMessageId: Id(), Hint: Str(), ReferencedMessageType: Int32(), Status: Int32() })),
+});
+
+/** The wire form of a message, as the server reads it (no viewer). */
+export function messageItem(store: Store, conv: Conversation, m: Message) {
+  const item: Record<string, unknown> = {
+    AppId: conv.appId, ConversationShortId: conv.shortId, ConversationType: conv.type, MessageId: m.messageId,
+    MsgType: m.msgType, Content: m.content, Sender: isStrUser(m.sender) ? 0n : m.sender,
+  };
+  if (isStrUser(m.sender)) item.SenderStr = m.sender;
+  Object.assign(item, { CreateTime: m.createTime, Status: m.status, Ext: { ...m.ext }, IndexInConversation: m.index });
+  if (m.refMsgInfo) {
+    const ref = store.message(conv, m.refMsgInfo.referencedMessageId);
+    const status = !ref || isDeletedForAll(ref) ? RefStatus.Deleted : ref.status === RefStatus.Recalled ? RefStatus.Recalled : RefStatus.Visible;
+    item.RefMsgInfo = {
+      ReferencedMessageId: m.refMsgInfo.referencedMessageId, Hint: m.refMsgInfo.hint,
+      ReferencedMessageType: ref?.msgType ?? 0, Status: status,
+    };
+  }
+  return item as Static<typeof MessageItem>;
+}
+
+/** The user a (number, …Str) pair names; Go clients send 0 or null for the number when they use the Str twin. */
+export function requireUser(field: string, num: bigint | null | undefined, str: string | null | undefined): UserId {
+  const u = userOf(num, str);
+  if (u === undefined) throw invalid(`${field}: must be a positive int64 integer, or ${field}Str must be given`);
+  return u;
+}
+
+export function requireMember(conv: Conversation, user: UserId, field: string): Member {
+  const m = conv.members.get(user);
+  if (!m) throw new ApiError('InvalidParameter.NotInConversation', `${field}: user ${user} is not a member of conversation ${conv.shortId}`);
+  return m;
+}
+
+/** A message of conv that still exists: one deleted for everyone is gone for every action. */
+export function requireLiveMessage(store: Store, conv: Conversation, messageId: bigint): Message {
+  const m = store.message(conv, messageId);
+  if (!m || isDeletedForAll(m)) throw new ApiError('InvalidParameter.NotExistMessage', `${messageId} in conversation ${conv.shortId}`);
+  return m;
+}
+
+/** A list and its …Str twin as one list of users, duplicates once; undefined when both are empty or null. */
+export function usersOf(nums: bigint[] | null | undefined, strs: string[] | null | undefined): UserId[] | undefined {
+  const out = [...new Set<UserId>([...(nums ?? []), ...(strs ?? []).filter((s) => s !== '')])];
+  return out.length ? out : undefined;
+}
+
+/** Users ascending: numeric ids by value, then string ids (the order GetMessagesReadReceipt lists them in). */
+export function sortedUsers(users: Iterable<UserId>): UserId[] {
+  const nums: bigint[] = [];
+  const strs: string[] = [];
+  for (const u of users) {
+    if (isStrUser(u)) strs.push(u);
+    else nums.push(u);
+  }
+  nums.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  strs.sort();
+  return [...nums, ...strs];
+}
