@@ -1,9 +1,12 @@
+#!/usr/bin/env node
 // The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
 import { parseConfig, ConfigError, type Config } from './config.js';
 import { StartupError } from './store/load.js';
+import { answerInfoFlags } from './cli.js';
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  if (answerInfoFlags(argv)) return;
   let config: Config;
   try {
     config = parseConfig(argv);
@@ -15,7 +18,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
     auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
     journalSize: config.journalSize, adminToken: config.adminToken,
-    logger: { level: config.logLevel },
+    // JSON lines by default; human-readable when a person watches the terminal
+    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}) },
   });
   try {
     await app.listen({ port: config.port, host: config.host });

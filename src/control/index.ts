@@ -3,6 +3,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MockRuntime } from '../app.js';
+import { openApiRoute } from './openapi.js';
 import { ControlError, sendError, sendJson } from './http.js';
 import { registerStateRoutes } from './state.js';
 import { registerJournalRoutes } from './journal.js';
@@ -39,6 +40,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     registerFaultRoutes(scope, runtime);
     registerClockRoutes(scope, runtime);
     registerActionRoutes(scope, runtime);
+    scope.get('/openapi.json', openApiRoute(runtime.actions));
 
     scope.setNotFoundHandler((req, reply) => {
       sendError(reply, new ControlError(404, 'NotFound', `${req.method} ${req.url.split('?')[0]}: no such control route`));
