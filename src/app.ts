@@ -1,18 +1,18 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import type { ActionDef } from './actions/action.js';
-import { registerDispatch, type Operation } from './protocol/dispatch.js';
+import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
-import { failure, requestId } from './protocol/envelope.js';
+import { failure, requestId, SERVICE, DEFAULT_REGION } from './protocol/envelope.js';
 import { stringifyJson } from './protocol/json.js';
 import { MockClock } from './protocol/clock.js';
 import { Random } from './protocol/random.js';
 import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
-import { initialConversations } from './store/load.js';
+import { initialConversations, checkDataFileWritable } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
 import { authenticator, type AuthMode } from './protocol/auth.js';
 import type { Credential } from './protocol/signing.js';
@@ -99,7 +99,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   app.setNotFoundHandler((req, reply) => {
     const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
     let err: ApiError;
@@ -109,10 +109,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       req.log.error({ err: error }, 'unexpected error');
       err = new ApiError('InternalError');
     }
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
 
   app.addHook('onReady', async () => {
+    if (options.data) await checkDataFileWritable(options.data);
     const { conversations, source } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs));
     store.replace(conversations); // after the sink is set, so the file holds the whole world from its first write
@@ -123,8 +124,16 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   return app;
 }
 
-function sendError(reply: import('fastify').FastifyReply, err: ApiError, clock: MockClock, random: Random) {
+/** Errors raised outside the dispatcher (404 path, 413 body, parser errors): the same envelope and one log line. */
+function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError, clock: MockClock, random: Random) {
   const rid = requestId(clock.now(), random);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const meta = {
+    RequestId: rid, Action: str(query.Action), Version: str(query.Version), Service: SERVICE,
+    Region: callerFromHeader(req.headers.authorization).region ?? DEFAULT_REGION,
+  };
+  req.log.info({ Action: meta.Action, status: err.status, ms: Math.round(reply.elapsedTime * 100) / 100, RequestId: rid, ErrorCode: err.code }, 'request');
   reply.code(err.status).header('x-request-id', rid).header('content-type', 'application/json; charset=utf-8')
-    .send(stringifyJson(failure({ RequestId: rid }, err.code, err.message, err.codeN)));
+    .send(stringifyJson(failure(meta, err.code, err.message, err.codeN)));
 }

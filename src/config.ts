@@ -104,15 +104,17 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
   const out: Record<string, unknown> = {};
   for (const [key, o] of Object.entries(OPTIONS)) {
-    const fromFlag = values[o.flag];
-    const raw = fromFlag ?? env[o.env] ?? o.default;
-    const name = fromFlag !== undefined ? `--${o.flag}` : env[o.env] !== undefined ? o.env : `--${o.flag}`;
+    // an empty flag or variable counts as not given (PORT= must not leave the port unset)
+    const fromFlag = values[o.flag] || undefined;
+    const fromEnv = env[o.env] || undefined;
+    const raw = fromFlag ?? fromEnv ?? o.default;
+    const name = fromFlag !== undefined ? `--${o.flag}` : fromEnv !== undefined ? o.env : `--${o.flag}`;
     if (raw === '') continue;
     out[key] = o.parse ? o.parse(raw, name) : raw;
   }
   const config = out as unknown as Config;
   // relative default paths resolve against the package; paths a user gives resolve against the working directory
-  config.fixtures = (values.fixtures ?? env.VOLC_MOCK_FIXTURES) ? resolve(config.fixtures) : DEFAULT_FIXTURES;
+  config.fixtures = (values.fixtures || env.VOLC_MOCK_FIXTURES) ? resolve(config.fixtures) : DEFAULT_FIXTURES;
   if (config.data) config.data = resolve(config.data);
   if (config.auth === 'enforce' && !config.credentials) {
     throw new ConfigError('--auth=enforce: no access key would be accepted; give --credentials AK:SK (or VOLC_MOCK_CREDENTIALS)');

@@ -61,3 +61,75 @@ export function snapshot(app: FastifyInstance): string {
   return stringifyJson([...app.mock.store.conversations()].map(conversationToFixture));
 }
 import * as fixtures from '../src/store/fixtures.js';
+
+// ---- the real process (config, http and docker tests) ----
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/config.js';
+
+export const SERVER_JS = join(PACKAGE_ROOT, 'dist', 'server.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` builds first; a test file run alone builds dist/ when it is missing or older than src/. */
+export function ensureBuilt(): void {
+  if (existsSync(SERVER_JS) && statSync(SERVER_JS).mtimeMs >= newestMtime(join(PACKAGE_ROOT, 'src'))) return;
+  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+}
+
+/** The environment without anything that configures the mock (or the vendor SDK). */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(PORT|HOST|LOG_LEVEL|VOLC_.*|TAP.*|NODE_OPTIONS)$/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export interface Exited { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs `node dist/server.js args` to its end. */
+export function runServer(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_JS, ...args], { cwd: opts.cwd ?? PACKAGE_ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not exit: ${stdout}${stderr}`)); }, opts.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+export interface Running { child: ChildProcess; port: number; url: string; lines: () => any[]; exited: Promise<Exited> }
+
+/** Starts `node dist/server.js --port 0 args`, resolves once pino logs "Server listening at". */
+export function startServer(args: string[] = [], opts: { env?: Record<string, string>; cwd?: string; script?: string } = {}): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [opts.script ?? SERVER_JS, '--port', '0', ...args], { cwd: opts.cwd ?? PACKAGE_ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    let started = false;
+    const lines = () => stdout.split('\n').filter((l) => l.trim()).map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } });
+    const exited = new Promise<Exited>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start: ${stdout}${stderr}`)); }, 20_000);
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (started) return;
+      const m = /Server listening at http:\/\/[^":]+:(\d+)/.exec(stdout) ?? /Server listening at http:\/\/\[[^\]]+\]:(\d+)/.exec(stdout);
+      if (m) {
+        started = true;
+        clearTimeout(timer);
+        const port = Number(m[1]);
+        resolve({ child, port, url: `http://127.0.0.1:${port}`, lines, exited });
+      }
+    });
+    child.on('close', () => { if (!started) { clearTimeout(timer); reject(new Error(`server exited before listening: ${stdout}${stderr}`)); } });
+  });
+}

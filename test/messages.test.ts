@@ -256,7 +256,7 @@ t.test('GetMessages', async (t) => {
     const hundred = Array.from({ length: 100 }, (_, i) => (i === 99 ? M1 : 1000 + i));
     t.same((await getMessages(t, app, hundred)).map((m) => m.MessageId), [M1]);
     const e = await refused(t, app, 'GetMessages', { AppId: APP, ConversationShortId: GROUP, MessageIds: [...hundred, 7] }, 'InvalidParameter');
-    t.match(e.Message, /MessageIds: must have at most 100 items/);
+    t.match(e.Message, /MessageIds: must have 1 to 100 items/); // the wording of mock-contract §2
     await refused(t, app, 'GetMessages', { AppId: APP, ConversationShortId: GROUP, MessageIds: [] }, 'InvalidParameter');
     await refused(t, app, 'GetMessages', { AppId: APP, ConversationShortId: GROUP }, 'InvalidParameter');
     await refused(t, app, 'GetMessages', { AppId: APP, ConversationShortId: GROUP, MessageIds: [0] }, 'InvalidParameter');

@@ -150,7 +150,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
 /** Best effort, for the journal only: the body of a request refused before its body was parsed. */
 function bodyForJournal(p: Pending): void {
   try {
-    const body = parseJson(p.raw!.toString('utf8'));
+    const body = parseJson(p.raw!.toString('utf8'), { strictNumbers: true });
     p.body = body;
     if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
   } catch {
@@ -163,7 +163,7 @@ function parseBody(raw: Buffer): unknown {
   if (text.trim() === '') throw new ApiError('InvalidParameter.BodyIsEmpty');
   let body: unknown;
   try {
-    body = parseJson(text);
+    body = parseJson(text, { strictNumbers: true });
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new ApiError('InvalidParameter.Unmarshal', e.message);
     throw e;

@@ -1,6 +1,10 @@
 // int64-exact JSON. Number literals longer than 15 characters are exact BigInts in, BigInt is written as a plain
 // integer out. The fast path rides on JSON.parse/JSON.stringify: long number literals are swapped for marked strings
 // before parsing and turned back afterwards; json-bigint is the fallback where a marker could be ambiguous.
+// With `strictNumbers` (vendor request bodies, fixture and data files: none has a float field) a literal with a
+// fraction or an exponent (1.5, 1.0, 1e3) is marked too, whatever its length: the vendor's Go decoder refuses all three
+// for int64 fields, so it becomes an InexactNumber, which no integer field accepts.
+import { randomBytes } from 'node:crypto';
 import JSONbig from 'json-bigint';
 
 const native = JSONbig({ useNativeBigInt: true, protoAction: 'ignore', constructorAction: 'ignore' });
@@ -10,10 +14,13 @@ const lenient = JSONbig({ protoAction: 'ignore', constructorAction: 'ignore' });
 export class JsonSyntaxError extends Error {}
 
 const MARK = '\u0000';
-const ESCAPED_MARK = '\\u0000';
+// parsing marks with a per-process nonce as well, so a client's own "\u0000…" string is never taken for a mark
+const NONCE = `${randomBytes(6).toString('hex')}:`;
+const PARSE_MARK = MARK + NONCE;
+const ESCAPED_PARSE_MARK = `\\u0000${NONCE}`;
 
-/** Start and end of every number literal longer than 15 characters, outside strings. */
-function longNumbers(text: string): number[] {
+/** Start and end of every number literal longer than 15 characters or written with a fraction or exponent, outside strings. */
+function longNumbers(text: string, strictNumbers: boolean): number[] {
   const spans: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -25,8 +32,13 @@ function longNumbers(text: string): number[] {
       }
     } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       const start = i;
-      while (i + 1 < text.length && isNumberChar(text.charCodeAt(i + 1))) i++;
-      if (i + 1 - start > 15) spans.push(start, i + 1);
+      let inexact = false;
+      while (i + 1 < text.length && isNumberChar(text.charCodeAt(i + 1))) {
+        i++;
+        const d = text.charCodeAt(i);
+        if (d === 46 /* . */ || d === 101 /* e */ || d === 69 /* E */) inexact = true;
+      }
+      if ((inexact && strictNumbers) || i + 1 - start > 15) spans.push(start, i + 1);
     }
   }
   return spans;
@@ -34,15 +46,16 @@ function longNumbers(text: string): number[] {
 
 const isNumberChar = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
 
-/** A long literal that is not an integer: kept as a value no int64 field accepts, so validation names the field. */
+/** A literal that is not written as an integer: kept as a value no integer field accepts, so validation names the field. */
 export class InexactNumber {
   constructor(readonly literal: string) {}
+  toJSON(): number { return Number(this.literal); }
 }
 
 function revive(value: unknown): unknown {
   if (typeof value === 'string') {
-    if (value.charCodeAt(0) !== 0) return value;
-    const literal = value.slice(1);
+    if (value.charCodeAt(0) !== 0 || !value.startsWith(PARSE_MARK)) return value;
+    const literal = value.slice(PARSE_MARK.length);
     return /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
   }
   if (value === null || typeof value !== 'object') return value;
@@ -58,12 +71,15 @@ function revive(value: unknown): unknown {
   return o;
 }
 
-/** Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON. */
-export function parseJson(text: string): unknown {
-  const spans = longNumbers(text);
+/**
+ * Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON.
+ * strictNumbers: every literal written with a fraction or an exponent becomes an InexactNumber (for documents whose
+ * numbers are all integers); otherwise only long non-integer literals do.
+ */
+export function parseJson(text: string, opts: { strictNumbers?: boolean } = {}): unknown {
+  const spans = longNumbers(text, opts.strictNumbers === true);
   const unsafeKeys = text.includes('__proto__') || text.includes('constructor');
-  if (spans.length === 0 || text.includes(ESCAPED_MARK)) {
-    if (spans.length > 0) return strictParse(text);
+  if (spans.length === 0) {
     let value: unknown;
     try {
       value = JSON.parse(text); // JSON.parse is the strict judge of syntax (json-bigint accepts "AppId":00000)
@@ -76,7 +92,7 @@ export function parseJson(text: string): unknown {
   let last = 0;
   for (let k = 0; k < spans.length; k += 2) {
     if (!NUMBER.test(text.slice(spans[k], spans[k + 1]))) return strictParse(text);
-    marked += `${text.slice(last, spans[k])}"${ESCAPED_MARK}${text.slice(spans[k], spans[k + 1])}"`;
+    marked += `${text.slice(last, spans[k])}"${ESCAPED_PARSE_MARK}${text.slice(spans[k], spans[k + 1])}"`;
     last = spans[k + 1];
   }
   marked += text.slice(last);

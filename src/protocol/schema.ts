@@ -95,13 +95,24 @@ function fieldName(path: string): string {
   return path.split('/').slice(1).reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
-function describe(err: { instancePath: string; keyword: string; message: string; params: Record<string, any> }): string {
+/** The sub-schema a "#/properties/M/items" error path points at. */
+function schemaAt(root: TSchema, path: string | undefined): Record<string, any> | undefined {
+  let s: any = root;
+  for (const part of (path ?? '#').split('/').slice(1)) s = s?.[part];
+  return s;
+}
+
+function describe(err: { instancePath: string; schemaPath?: string; keyword: string; message: string; params: Record<string, any> }, root: TSchema): string {
   if (err.keyword === 'required') {
     const missing: string[] = err.params.requiredProperties ?? [];
     const base = fieldName(err.instancePath);
     return missing.map((m) => `${base ? base + '.' : ''}${m}: is required`).join('; ');
   }
   if (err.keyword === 'minItems' || err.keyword === 'maxItems') {
+    const s = schemaAt(root, err.schemaPath);
+    if (typeof s?.minItems === 'number' && typeof s?.maxItems === 'number') {
+      return `${fieldName(err.instancePath)}: must have ${s.minItems} to ${s.maxItems} items`;
+    }
     return `${fieldName(err.instancePath)}: ${err.keyword === 'minItems' ? 'must have at least' : 'must have at most'} ${err.params.limit} items`;
   }
   const field = fieldName(err.instancePath) || 'body';
@@ -120,7 +131,7 @@ export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<
         const errors = checker.Errors(value) as any[];
         // the first error names the field; a union's per-branch noise is skipped
         const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
-        throw new ValidationError(first ? describe(first) : 'body: does not match the schema');
+        throw new ValidationError(first ? describe(first, schema) : 'body: does not match the schema');
       }
       return normalise(value) as Static<S>;
     },

@@ -1,5 +1,6 @@
 // Loading the initial world: the data file when it exists, else the fixtures (mock-contract §6-7).
-import { readFile } from 'node:fs/promises';
+import { readFile, access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseJson, JsonSyntaxError } from '../protocol/json.js';
 import { conversationsFromFixture, FixtureError } from './fixtures.js';
 import { DataFileSink } from './persistence.js';
@@ -16,7 +17,7 @@ export async function readFixtureFile(file: string, what = 'fixtures'): Promise<
     throw new StartupError(`${what} ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
-    return parseJson(text);
+    return parseJson(text, { strictNumbers: true });
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     throw e;
@@ -48,4 +49,13 @@ export async function initialConversations(opts: { data?: string; fixtures?: str
   if (!opts.fixtures) return { source: 'empty world', conversations: [] };
   const doc = await readFixtureFile(opts.fixtures);
   return { source: `fixtures ${opts.fixtures}`, conversations: conversationsFrom(doc, nowMs, `fixtures ${opts.fixtures}`) };
+}
+
+/** The data file is rewritten as a temp file + rename in its directory: that directory must exist and be writable. */
+export async function checkDataFileWritable(file: string): Promise<void> {
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (e) {
+    throw new StartupError(`data file ${file}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its directory)`);
+  }
 }

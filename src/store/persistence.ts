@@ -52,7 +52,7 @@ export class DataFileSink implements ChangeSink {
     let text: string | undefined;
     const raw = new DataFile<unknown>(file, { parse: (s) => { text = s; return {}; }, stringify: () => '' });
     await raw.read();
-    return parseJson(text ?? '');
+    return parseJson(text ?? '', { strictNumbers: true });
   }
 
   changed(c: Conversation): void { this.snapshot.chunks.set(c, undefined); this.schedule(); }
