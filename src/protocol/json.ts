@@ -12,12 +12,23 @@ export class JsonSyntaxError extends Error {}
 const MARK = '\u0000';
 const ESCAPED_MARK = '\\u0000';
 
-/** Start and end of every number literal longer than 15 characters, outside strings. */
+/** Deepest nesting of arrays and objects accepted. Our documents are a few levels deep; the bound keeps every
+ * recursive walk of a parsed value (revive, json-bigint, JSON.stringify of the journal: ~5000 levels overflow
+ * the stack) far from the stack limit, so a hostile body is a 400, never a crash. */
+export const MAX_DEPTH = 1000;
+
+/** Start and end of every number literal longer than 15 characters, outside strings; throws when nested deeper
+ * than MAX_DEPTH. */
 function longNumbers(text: string): number[] {
   const spans: number[] = [];
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_DEPTH) throw new JsonSyntaxError(`nested deeper than ${MAX_DEPTH} levels at position ${i}`);
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    } else if (c === 34 /* " */) {
       for (i++; i < text.length; i++) {
         const d = text.charCodeAt(i);
         if (d === 92 /* \ */) i++;
@@ -39,21 +50,23 @@ export class InexactNumber {
   constructor(readonly literal: string) {}
 }
 
-function revive(value: unknown): unknown {
+/** Drops prototype keys; with `marks`, turns the marked strings this module made back into numbers. Without
+ * it (no long literal was marked), a client's own string that starts with NUL stays a string. */
+function revive(value: unknown, marks: boolean): unknown {
   if (typeof value === 'string') {
-    if (value.charCodeAt(0) !== 0) return value;
+    if (!marks || value.charCodeAt(0) !== 0) return value;
     const literal = value.slice(1);
     return /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
   }
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i], marks);
     return value;
   }
   const o = value as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (key === '__proto__' || key === 'constructor') delete o[key];
-    else o[key] = revive(o[key]);
+    else o[key] = revive(o[key], marks);
   }
   return o;
 }
@@ -70,7 +83,7 @@ export function parseJson(text: string): unknown {
     } catch (err) {
       throw new JsonSyntaxError((err as Error).message);
     }
-    return unsafeKeys ? revive(value) : value;
+    return unsafeKeys ? revive(value, false) : value;
   }
   let marked = '';
   let last = 0;
@@ -86,7 +99,7 @@ export function parseJson(text: string): unknown {
   } catch {
     return strictParse(text); // the error, with positions in the client's text
   }
-  return revive(value);
+  return revive(value, true);
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
