@@ -1,11 +1,11 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import type { ActionDef } from './actions/action.js';
-import { registerDispatch, type Operation } from './protocol/dispatch.js';
+import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
-import { failure, requestId } from './protocol/envelope.js';
+import { failure, requestId, SERVICE, DEFAULT_REGION } from './protocol/envelope.js';
 import { stringifyJson } from './protocol/json.js';
 import { MockClock } from './protocol/clock.js';
 import { Random } from './protocol/random.js';
@@ -30,8 +30,14 @@ export interface AppOptions {
   /** pino options or false; default silent */
   logger?: FastifyServerOptions['logger'];
   flushIntervalMs?: number;
-  /** largest accepted body, bytes */
+  /** largest accepted body, bytes; default 1 MiB (larger: 413 RequestEntityTooLarge) */
   bodyLimit?: number;
+  /** ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit; default 30 s */
+  requestTimeout?: number;
+  /** ms an idle keep-alive connection stays open between requests; default 5 s */
+  keepAliveTimeout?: number;
+  /** ms a socket may stay inactive before it is closed; 0 = no limit; default 60 s */
+  connectionTimeout?: number;
   /** request journal size (newest N kept); default 1000 */
   journalSize?: number;
   /** when set, every /_mock/ route but health requires Authorization: Bearer <adminToken> */
@@ -65,7 +71,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const store = new Store(clock, random);
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }),
+    ...connectionLimits(options),
+  });
   const journal = new Journal(options.journalSize);
   const faults = new Faults(random);
   const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
@@ -86,7 +95,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   app.setNotFoundHandler((req, reply) => {
     const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
     let err: ApiError;
@@ -96,7 +105,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       req.log.error({ err: error }, 'unexpected error');
       err = new ApiError('InternalError');
     }
-    sendError(reply, err, clock, random);
+    sendError(req, reply, err, clock, random);
   });
 
   app.addHook('onReady', async () => {
@@ -110,8 +119,30 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   return app;
 }
 
-function sendError(reply: import('fastify').FastifyReply, err: ApiError, clock: MockClock, random: Random) {
+export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionTimeout: 60_000 };
+
+/** Timeouts for slow or idle clients (they apply when the app listens, not to inject). Node checks pending requests
+ * every connectionsCheckingInterval (30 s by default): it is shortened so a small requestTimeout is kept. */
+function connectionLimits(options: AppOptions) {
+  const requestTimeout = options.requestTimeout ?? DEFAULT_TIMEOUTS.requestTimeout;
+  const keepAliveTimeout = options.keepAliveTimeout ?? DEFAULT_TIMEOUTS.keepAliveTimeout;
+  const connectionTimeout = options.connectionTimeout ?? DEFAULT_TIMEOUTS.connectionTimeout;
+  const http = requestTimeout > 0
+    ? { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(requestTimeout / 4))) }
+    : { requestTimeout: 0 };
+  // Fastify reads 0 as "its default" for these: 0 = no limit is given to Node through `http` instead
+  return { requestTimeout: requestTimeout || undefined, keepAliveTimeout, connectionTimeout: connectionTimeout || undefined, http };
+}
+
+/** An error outside the dispatcher (413 body too large, unknown path), in the same envelope as the dispatcher's. */
+function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiError, clock: MockClock, random: Random) {
   const rid = requestId(clock.now(), random);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const meta = {
+    RequestId: rid, Action: text(query.Action), Version: text(query.Version), Service: SERVICE,
+    Region: callerFromHeader(req.headers.authorization).region ?? DEFAULT_REGION,
+  };
   reply.code(err.status).header('x-request-id', rid).header('content-type', 'application/json; charset=utf-8')
-    .send(stringifyJson(failure({ RequestId: rid }, err.code, err.message, err.codeN)));
+    .send(stringifyJson(failure(meta, err.code, err.message, err.codeN)));
 }

@@ -13,7 +13,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
-    journalSize: config.journalSize, adminToken: config.adminToken,
+    journalSize: config.journalSize, adminToken: config.adminToken, bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeout, keepAliveTimeout: config.keepAliveTimeout, connectionTimeout: config.connectionTimeout,
     logger: { level: config.logLevel },
   });
   try {
