@@ -14,6 +14,8 @@ import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
 import { initialConversations } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
+import { authenticator, type AuthMode } from './protocol/auth.js';
+import type { Credential } from './protocol/signing.js';
 import { DEFAULT_FIXTURES } from './config.js';
 
 export interface AppOptions {
@@ -32,6 +34,14 @@ export interface AppOptions {
   flushIntervalMs?: number;
   /** largest accepted body, bytes; default 1 MiB (larger: 413 RequestEntityTooLarge) */
   bodyLimit?: number;
+  /** signature checks: off (default), log, enforce */
+  auth?: AuthMode;
+  /** access keys accepted by log/enforce */
+  credentials?: readonly Credential[];
+  /** seconds X-Date may differ from the mock clock; default 900 */
+  maxClockSkew?: number;
+  /** SignatureDoesNotMatch messages carry the server's canonical request and string to sign */
+  authDebug?: boolean;
   /** ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit; default 30 s */
   requestTimeout?: number;
   /** ms an idle keep-alive connection stays open between requests; default 5 s */
@@ -88,6 +98,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     operations: new Map(ACTIONS.map((a) => [a.name, operationFor(a, store)])),
     knownActions: new Set(Object.keys(VENDOR_QPS)),
     clock, random, rateLimiter,
+    authenticate: authenticator({
+      mode: options.auth ?? 'off', credentials: options.credentials ?? [], clock, maxClockSkewS: options.maxClockSkew, debug: options.authDebug,
+    }),
     beforeHandle: (call) => faults.apply(call),
     onComplete: (record) => journal.add(record),
   });

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { AUTH_MODES, type AuthMode } from './protocol/auth.js';
+import type { Credential } from './protocol/signing.js';
 
 /** The package root: src/ and dist/ both sit one level below it. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,6 +18,11 @@ export interface Config {
   rateLimit?: number;
   logLevel: string;
   seed?: bigint;
+  auth: AuthMode;
+  credentials?: Credential[];
+  /** seconds X-Date may be away from the mock clock */
+  maxClockSkew: number;
+  authDebug: boolean;
   journalSize: number;
   adminToken?: string;
   /** ms a request may take to arrive in full (0 = no limit) */
@@ -41,6 +48,34 @@ function intIn(min: number, max: number) {
   };
 }
 
+function oneOf<T extends string>(values: readonly T[]) {
+  return (v: string, name: string) => {
+    if (!values.includes(v as T)) throw new ConfigError(`${name}=${v}: must be one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+function bool(v: string, name: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(v.trim())) return true;
+  if (/^(false|0|no|off)$/i.test(v.trim())) return false;
+  throw new ConfigError(`${name}=${v}: must be true or false`);
+}
+
+/** `AK:SK[,AK:SK...]`; the secret is never echoed in an error. */
+function credentialList(v: string, name: string): Credential[] {
+  const seen = new Set<string>();
+  return v.split(',').map((pair, i) => {
+    const colon = pair.indexOf(':');
+    const accessKeyId = pair.slice(0, colon).trim();
+    const secretKey = pair.slice(colon + 1).trim();
+    if (colon < 0 || !accessKeyId || !secretKey) throw new ConfigError(`${name}: item ${i + 1} must be AK:SK (access key id, colon, secret key)`);
+    if (/[\s/,]/.test(accessKeyId)) throw new ConfigError(`${name}: access key id ${accessKeyId} must not contain spaces, '/' or ','`);
+    if (seen.has(accessKeyId)) throw new ConfigError(`${name}: access key id ${accessKeyId} is given twice`);
+    seen.add(accessKeyId);
+    return { accessKeyId, secretKey };
+  });
+}
+
 /** Every option: flag, env name, default and help text (the CLI's --help is generated from it). */
 export const OPTIONS: Record<keyof Config, Option> = {
   port: { flag: 'port', env: 'PORT', default: '8080', help: 'port to listen on (0 = any free port)', parse: intIn(0, 65535) },
@@ -56,6 +91,10 @@ export const OPTIONS: Record<keyof Config, Option> = {
     flag: 'seed', env: 'VOLC_MOCK_SEED', default: '', help: 'makes generated ids and RequestIds reproducible',
     parse: (v, name) => { if (!/^\d{1,19}$/.test(v.trim())) throw new ConfigError(`${name}=${v}: must be a non-negative integer`); return BigInt(v); },
   },
+  auth: { flag: 'auth', env: 'VOLC_MOCK_AUTH', default: 'off', help: 'signature checks: off (accept all), log (accept all, log the verdict), enforce (answer the gateway errors)', parse: oneOf(AUTH_MODES) },
+  credentials: { flag: 'credentials', env: 'VOLC_MOCK_CREDENTIALS', default: '', help: 'accepted keys, AK:SK[,AK:SK...] (needed by --auth enforce)', parse: credentialList },
+  maxClockSkew: { flag: 'max-clock-skew', env: 'VOLC_MOCK_MAX_CLOCK_SKEW', default: '900', help: 'seconds X-Date may differ from the mock clock', parse: intIn(0, 7 * 86400) },
+  authDebug: { flag: 'auth-debug', env: 'VOLC_MOCK_AUTH_DEBUG', default: 'false', help: 'true: SignatureDoesNotMatch messages show the canonical request and string to sign', parse: bool },
   journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: '1000', help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
   adminToken: { flag: 'admin-token', env: 'VOLC_MOCK_ADMIN_TOKEN', default: '', help: 'require Authorization: Bearer <token> on /_mock/ routes but health' },
   requestTimeout: { flag: 'request-timeout', env: 'VOLC_MOCK_REQUEST_TIMEOUT', default: '30000', help: 'ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit', parse: intIn(0, 3_600_000) },
@@ -87,5 +126,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   // relative default paths resolve against the package; paths a user gives resolve against the working directory
   config.fixtures = (values.fixtures ?? env.VOLC_MOCK_FIXTURES) ? resolve(config.fixtures) : DEFAULT_FIXTURES;
   if (config.data) config.data = resolve(config.data);
+  if (config.auth === 'enforce' && !config.credentials) {
+    throw new ConfigError('--auth=enforce: no access key would be accepted; give --credentials AK:SK (or VOLC_MOCK_CREDENTIALS)');
+  }
   return config;
 }

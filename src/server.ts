@@ -13,6 +13,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const app = await buildApp({
     fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
     journalSize: config.journalSize, adminToken: config.adminToken, bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout, keepAliveTimeout: config.keepAliveTimeout, connectionTimeout: config.connectionTimeout,
     logger: { level: config.logLevel },
@@ -25,6 +26,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
+  if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

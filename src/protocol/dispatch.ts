@@ -36,7 +36,7 @@ export interface DispatchOptions {
   clock: Clock;
   random: Random;
   rateLimiter: RateLimiter;
-  /** signature check (issue: auth); default reads the access key id from Authorization without checking */
+  /** signature check, run before anything else (--auth log|enforce); default reads the access key id from Authorization unchecked */
   authenticate?(req: FastifyRequest, raw: Buffer): Caller | Promise<Caller>;
   /** runs after validation and before the handler (fault injection); may throw an ApiError, delay, or hijack
    * the reply and drop the connection (then the call is recorded with httpStatus 0) */
@@ -98,6 +98,20 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       (req as any).volcCall = p;
 
       try {
+        // Signature first, as the vendor's gateway does (volcengine-im-api §3.5): with --auth enforce a request that is
+        // not properly signed learns nothing about methods, Actions or Versions, and is not rate-limited (no trusted key).
+        // The signature covers method, query and raw body, so checking it before reading them loses nothing.
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (opts.authenticate) {
+          try {
+            caller = await opts.authenticate(req, raw);
+          } catch (err) {
+            p.raw = raw; // a refused signature is journaled with its AppId and Body
+            throw err;
+          }
+          p.accessKeyId = caller.accessKeyId;
+          meta.Region = caller.region ?? DEFAULT_REGION;
+        }
         if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', req.method);
         if (!action) return fail(req, reply, { RequestId: rid }, new ApiError('MissingParameter', 'Action'));
         if (!version) throw new ApiError('MissingParameter', 'Version');
@@ -106,13 +120,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           const notYet = version === VERSION && opts.knownActions?.has(action) ? ' (a vendor action volc-im-mock does not emulate yet)' : '';
           throw new ApiError('InvalidActionOrVersion', `${action} for version ${version}${notYet}`);
         }
-        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         p.raw = raw;
-        if (opts.authenticate) {
-          caller = await opts.authenticate(req, raw);
-          p.accessKeyId = caller.accessKeyId;
-          meta.Region = caller.region ?? DEFAULT_REGION;
-        }
         if (!opts.rateLimiter.take(action, op.qps, caller.accessKeyId)) {
           throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
         }
