@@ -32,7 +32,7 @@ export interface AppOptions {
   /** pino options or false; default silent */
   logger?: FastifyServerOptions['logger'];
   flushIntervalMs?: number;
-  /** largest accepted body, bytes */
+  /** largest accepted body, bytes; default 1 MiB (larger: 413 RequestEntityTooLarge) */
   bodyLimit?: number;
   /** signature checks: off (default), log, enforce */
   auth?: AuthMode;
@@ -42,6 +42,12 @@ export interface AppOptions {
   maxClockSkew?: number;
   /** SignatureDoesNotMatch messages carry the server's canonical request and string to sign */
   authDebug?: boolean;
+  /** ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit; default 30 s */
+  requestTimeout?: number;
+  /** ms an idle keep-alive connection stays open between requests; default 5 s */
+  keepAliveTimeout?: number;
+  /** ms a socket may stay inactive before it is closed; 0 = no limit; default 60 s */
+  connectionTimeout?: number;
   /** request journal size (newest N kept); default 1000 */
   journalSize?: number;
   /** when set, every /_mock/ route but health requires Authorization: Bearer <adminToken> */
@@ -75,7 +81,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const store = new Store(clock, random);
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }),
+    ...connectionLimits(options),
+  });
   const journal = new Journal(options.journalSize);
   const faults = new Faults(random);
   const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
@@ -122,6 +131,21 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
   app.addHook('onClose', async () => { await store.close(); });
   return app;
+}
+
+export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionTimeout: 60_000 };
+
+/** Timeouts for slow or idle clients (they apply when the app listens, not to inject). Node checks pending requests
+ * every connectionsCheckingInterval (30 s by default): it is shortened so a small requestTimeout is kept. */
+function connectionLimits(options: AppOptions) {
+  const requestTimeout = options.requestTimeout ?? DEFAULT_TIMEOUTS.requestTimeout;
+  const keepAliveTimeout = options.keepAliveTimeout ?? DEFAULT_TIMEOUTS.keepAliveTimeout;
+  const connectionTimeout = options.connectionTimeout ?? DEFAULT_TIMEOUTS.connectionTimeout;
+  const http = requestTimeout > 0
+    ? { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(requestTimeout / 4))) }
+    : { requestTimeout: 0 };
+  // Fastify reads 0 as "its default" for these: 0 = no limit is given to Node through `http` instead
+  return { requestTimeout: requestTimeout || undefined, keepAliveTimeout, connectionTimeout: connectionTimeout || undefined, http };
 }
 
 /** Errors raised outside the dispatcher (404 path, 413 body, parser errors): the same envelope and one log line. */

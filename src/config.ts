@@ -25,6 +25,14 @@ export interface Config {
   authDebug: boolean;
   journalSize: number;
   adminToken?: string;
+  /** ms a request may take to arrive in full (0 = no limit) */
+  requestTimeout: number;
+  /** ms an idle keep-alive connection stays open between requests */
+  keepAliveTimeout: number;
+  /** ms a socket may stay inactive before it is closed (0 = no limit) */
+  connectionTimeout: number;
+  /** largest accepted request body, bytes */
+  bodyLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +97,10 @@ export const OPTIONS: Record<keyof Config, Option> = {
   authDebug: { flag: 'auth-debug', env: 'VOLC_MOCK_AUTH_DEBUG', default: 'false', help: 'true: SignatureDoesNotMatch messages show the canonical request and string to sign', parse: bool },
   journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: '1000', help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
   adminToken: { flag: 'admin-token', env: 'VOLC_MOCK_ADMIN_TOKEN', default: '', help: 'require Authorization: Bearer <token> on /_mock/ routes but health' },
+  requestTimeout: { flag: 'request-timeout', env: 'VOLC_MOCK_REQUEST_TIMEOUT', default: '30000', help: 'ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit', parse: intIn(0, 3_600_000) },
+  keepAliveTimeout: { flag: 'keep-alive-timeout', env: 'VOLC_MOCK_KEEP_ALIVE_TIMEOUT', default: '5000', help: 'ms an idle keep-alive connection stays open', parse: intIn(1, 3_600_000) },
+  connectionTimeout: { flag: 'connection-timeout', env: 'VOLC_MOCK_CONNECTION_TIMEOUT', default: '60000', help: 'ms a socket may stay inactive before it is closed; 0 = no limit', parse: intIn(0, 3_600_000) },
+  bodyLimit: { flag: 'body-limit', env: 'VOLC_MOCK_BODY_LIMIT', default: '1048576', help: 'largest request body in bytes; larger ones answer 413', parse: intIn(1, 1024 * 1024 * 1024) },
 };
 
 /** Parses argv (without node and script) and env. Throws ConfigError with one line naming the value and the reason. */

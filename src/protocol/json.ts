@@ -19,12 +19,23 @@ const NONCE = `${randomBytes(6).toString('hex')}:`;
 const PARSE_MARK = MARK + NONCE;
 const ESCAPED_PARSE_MARK = `\\u0000${NONCE}`;
 
-/** Start and end of every number literal longer than 15 characters or written with a fraction or exponent, outside strings. */
+/** Deepest nesting of arrays and objects accepted. Our documents are a few levels deep; the bound keeps every
+ * recursive walk of a parsed value (revive, json-bigint, JSON.stringify of the journal: ~5000 levels overflow
+ * the stack) far from the stack limit, so a hostile body is a 400, never a crash. */
+export const MAX_DEPTH = 1000;
+
+/** Start and end of every number literal longer than 15 characters or written with a fraction or exponent, outside
+ * strings; throws when nested deeper than MAX_DEPTH. */
 function longNumbers(text: string, strictNumbers: boolean): number[] {
   const spans: number[] = [];
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_DEPTH) throw new JsonSyntaxError(`nested deeper than ${MAX_DEPTH} levels at position ${i}`);
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    } else if (c === 34 /* " */) {
       for (i++; i < text.length; i++) {
         const d = text.charCodeAt(i);
         if (d === 92 /* \ */) i++;
