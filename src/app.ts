@@ -137,7 +137,7 @@ export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_00
 
 /** Timeouts for slow or idle clients (they apply when the app listens, not to inject). Node checks pending requests
  * every connectionsCheckingInterval (30 s by default): it is shortened so a small requestTimeout is kept. */
-function connectionLimits(options: AppOptions) {
+export function connectionLimits(options: AppOptions) {
   const requestTimeout = options.requestTimeout ?? DEFAULT_TIMEOUTS.requestTimeout;
   const keepAliveTimeout = options.keepAliveTimeout ?? DEFAULT_TIMEOUTS.keepAliveTimeout;
   const connectionTimeout = options.connectionTimeout ?? DEFAULT_TIMEOUTS.connectionTimeout;

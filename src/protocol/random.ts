@@ -2,6 +2,8 @@
 // RequestIds and fault draws are reproducible under --seed.
 import { randomBytes } from 'node:crypto';
 
+const HEX = '0123456789ABCDEF';
+
 export class Random {
   private a = 0;
   private b = 0;
@@ -48,7 +50,12 @@ export class Random {
   /** n upper-case hex digits. */
   hex(n: number): string {
     let out = '';
-    while (out.length < n) out += this.next32().toString(16).toUpperCase().padStart(8, '0');
-    return out.slice(0, n);
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      if (i % 8 === 0) bits = this.next32();
+      out += HEX[bits & 15];
+      bits >>>= 4;
+    }
+    return out;
   }
 }
