@@ -1,19 +1,23 @@
-// The data file (--data FILE), the only code that knows lowdb. Writes are coalesced off the request path:
-// a change marks its conversation dirty, a timer writes at most every `intervalMs`, and each write re-serialises
-// only the dirty conversations (the rest come from a cache of their JSON). lowdb's DataFile writes through steno
-// (temp file + rename), so the file is never left partial.
+// The data file (--data FILE), the only code that knows lowdb. Writes are coalesced off the request path and kept
+// small: a change marks its conversation dirty (and names the message it added or changed), a timer writes at most
+// every `intervalMs`, and a write re-serialises only the dirty conversations, from a cache of each message's JSON,
+// in slices of a few milliseconds so requests keep being answered. The file is written through a lowdb adapter
+// that streams the cached chunks to a temporary file and renames it: never left partial.
 import { existsSync } from 'node:fs';
-import { Low } from 'lowdb';
+import { open, rename, unlink } from 'node:fs/promises';
+import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { parseJson, stringifyJson } from '../protocol/json.js';
-import { conversationToFixture } from './fixtures.js';
-import type { Conversation } from './model.js';
+import { conversationHeadToFixture, messageToFixture } from './fixtures.js';
+import type { Conversation, Message } from './model.js';
 
 /** What the store tells about changes; the in-memory default ignores them. */
 export interface ChangeSink {
-  changed(c: Conversation): void;
+  /** c changed; m, when given, is the message added or changed */
+  changed(c: Conversation, m?: Message): void;
   removed(c: Conversation): void;
-  replacedAll(all: Iterable<Conversation>): void;
+  /** the whole world was replaced; persisted = it was just read from this very file */
+  replacedAll(all: Iterable<Conversation>, persisted?: boolean): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -22,16 +26,71 @@ export const memorySink: ChangeSink = {
   changed() {}, removed() {}, replacedAll() {}, async flush() {}, async close() {},
 };
 
+/** Work done between two yields to the event loop while building a snapshot. */
+const SLICE_MS = 4;
+
+/** The world as JSON chunks, one per conversation, rebuilt only when their conversation changed. */
 class Snapshot {
-  readonly chunks = new Map<Conversation, string | undefined>();
-  text(): string {
-    const parts: string[] = [];
-    for (const [c, chunk] of this.chunks) {
-      const json = chunk ?? stringifyJson(conversationToFixture(c));
-      this.chunks.set(c, json);
-      parts.push(json);
+  readonly chunks = new Map<Conversation, Buffer | undefined>();
+  private readonly messageJson = new WeakMap<Message, string>();
+
+  forgetMessage(m: Message): void { this.messageJson.delete(m); }
+
+  /** Every chunk of the file, building the dirty ones in slices. */
+  async parts(): Promise<Buffer[]> {
+    const parts: Buffer[] = [Buffer.from('{"Conversations":[\n')];
+    let sliceStart = performance.now();
+    let first = true;
+    for (const [c, cached] of this.chunks) {
+      let chunk = cached;
+      if (!chunk) {
+        chunk = this.build(c);
+        this.chunks.set(c, chunk);
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+      }
+      if (!first) parts.push(SEPARATOR);
+      parts.push(chunk);
+      first = false;
     }
-    return `{"Conversations":[\n${parts.join(',\n')}\n]}\n`;
+    parts.push(Buffer.from('\n]}\n'));
+    return parts;
+  }
+
+  private build(c: Conversation): Buffer {
+    const head = stringifyJson(conversationHeadToFixture(c));
+    const messages = c.messages.map((m) => {
+      let json = this.messageJson.get(m);
+      if (json === undefined) this.messageJson.set(m, (json = stringifyJson(messageToFixture(m))));
+      return json;
+    });
+    return Buffer.from(`${head.slice(0, -1)},"Messages":[${messages.join(',')}]}`);
+  }
+}
+
+const SEPARATOR = Buffer.from(',\n');
+
+/** lowdb adapter: writes the snapshot's chunks to FILE.tmp, then renames it over FILE (atomic on one filesystem). */
+class ChunkedJsonFile implements Adapter<Snapshot> {
+  constructor(private readonly file: string, private readonly snapshot: Snapshot) {}
+
+  async read(): Promise<Snapshot> { return this.snapshot; }
+
+  async write(snapshot: Snapshot): Promise<void> {
+    const parts = await snapshot.parts();
+    const tmp = `${this.file}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      for (let i = 0; i < parts.length; i += 512) await fh.writev(parts.slice(i, i + 512));
+    } catch (err) {
+      await fh.close();
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, this.file);
   }
 }
 
@@ -43,7 +102,7 @@ export class DataFileSink implements ChangeSink {
   private dirty = false;
 
   constructor(readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 200) {
-    this.db = new Low(new DataFile<Snapshot>(file, { parse: () => this.snapshot, stringify: (s) => s.text() }), this.snapshot);
+    this.db = new Low(new ChunkedJsonFile(file, this.snapshot), this.snapshot);
   }
 
   /** Reads the data file; undefined when it does not exist yet. Throws on unreadable or invalid JSON. */
@@ -55,12 +114,18 @@ export class DataFileSink implements ChangeSink {
     return parseJson(text ?? '', { strictNumbers: true });
   }
 
-  changed(c: Conversation): void { this.snapshot.chunks.set(c, undefined); this.schedule(); }
+  changed(c: Conversation, m?: Message): void {
+    if (m) this.snapshot.forgetMessage(m);
+    this.snapshot.chunks.set(c, undefined);
+    this.schedule();
+  }
+
   removed(c: Conversation): void { this.snapshot.chunks.delete(c); this.schedule(); }
-  replacedAll(all: Iterable<Conversation>): void {
+
+  replacedAll(all: Iterable<Conversation>, persisted = false): void {
     this.snapshot.chunks.clear();
     for (const c of all) this.snapshot.chunks.set(c, undefined);
-    this.schedule();
+    if (!persisted) this.schedule();
   }
 
   private schedule(): void {

@@ -29,7 +29,7 @@ export class Store {
   // ---- whole-state verbs (load, reset, export) ----
 
   /** Replaces every conversation (all AppIds), or only those of appId. */
-  replace(conversations: Conversation[], appId?: number): void {
+  replace(conversations: Conversation[], appId?: number, persisted = false): void {
     if (appId === undefined) {
       this.apps.clear();
       this.usedIds.clear();
@@ -41,7 +41,7 @@ export class Store {
       this.apps.delete(appId);
     }
     for (const c of conversations) if (appId === undefined || c.appId === appId) this.insert(c);
-    this.sink.replacedAll(this.conversations());
+    this.sink.replacedAll(this.conversations(), persisted);
   }
 
   *conversations(appId?: number): Iterable<Conversation> {
@@ -194,12 +194,12 @@ export class Store {
     this.usedIds.add(msg.messageId);
     const sender = c.members.get(msg.sender);
     if (sender && sender.readIndex < msg.index) sender.readIndex = msg.index;
-    this.sink.changed(c);
+    this.sink.changed(c, msg);
     return msg;
   }
 
-  /** Records that c changed in place (members, settings, message flags): persistence picks it up. */
-  touched(c: Conversation): void { this.sink.changed(c); }
+  /** Records that c changed in place (members, settings; m: a message changed in place): persistence picks it up. */
+  touched(c: Conversation, m?: Message): void { this.sink.changed(c, m); }
 
   /** Moves a member's ReadIndex; callers check it only moves up. */
   setReadIndex(c: Conversation, user: UserId, readIndex: bigint): void {
@@ -214,27 +214,27 @@ export class Store {
   /** DeleteConversationMessage: 0 hides m from everyone, 1 leaves it visible to its sender only. */
   deleteForAll(c: Conversation, m: Message, deleteType: 0 | 1): void {
     m.deleteType = deleteType;
-    this.sink.changed(c);
+    this.sink.changed(c, m);
   }
 
   /** DeleteMessage: hides m from one member. */
   deleteFor(c: Conversation, m: Message, user: UserId): void {
     if (m.deletedFor?.includes(user)) return;
     m.deletedFor = [...(m.deletedFor ?? []), user];
-    this.sink.changed(c);
+    this.sink.changed(c, m);
   }
 
   /** RecallMessage: the message stays, with Status 3 (recalled). */
   recallMessage(c: Conversation, m: Message): void {
     m.status = MessageStatus.Recalled;
-    this.sink.changed(c);
+    this.sink.changed(c, m);
   }
 
   /** ModifyMessage: Content replaced when given; Ext merged (keys given overwrite or are appended, others kept). */
   editMessage(c: Conversation, m: Message, edit: { content?: string; ext?: Record<string, string> }): void {
     if (edit.content !== undefined) m.content = edit.content;
     if (edit.ext) m.ext = { ...m.ext, ...edit.ext };
-    this.sink.changed(c);
+    this.sink.changed(c, m);
   }
 
   private insert(c: Conversation): void {
