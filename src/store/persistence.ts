@@ -27,7 +27,7 @@ export const memorySink: ChangeSink = {
 };
 
 /** Work done between two yields to the event loop while building a snapshot. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 /** The world as JSON chunks, one per conversation, rebuilt only when their conversation changed. */
 class Snapshot {
@@ -101,7 +101,7 @@ export class DataFileSink implements ChangeSink {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
 
-  constructor(readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 200) {
+  constructor(readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500) {
     this.db = new Low(new ChunkedJsonFile(file, this.snapshot), this.snapshot);
   }
 
