@@ -1,5 +1,6 @@
 // The fixture document (mock-contract §7): the API's own field names, int64 exact. It is also the data file's
 // format and what /_mock/state reads and writes, so one schema and one pair of converters serve all three.
+import { parseJson } from '../protocol/json.js';
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
 import {
   type Conversation, type Member, type Message, type UserId, type Settings,
@@ -78,15 +79,79 @@ export function conversationsFromFixture(doc: unknown, nowMs: number): Conversat
     if (e instanceof ValidationError) throw new FixtureError(e.message);
     throw e;
   }
+  const build = builder(nowMs);
+  return fixture.Conversations.map((c, i) => build(c, i));
+}
+
+/** Turns validated conversation fixtures into conversations, checking ids are unique across the document. */
+function builder(nowMs: number) {
   const seen = new Set<string>();
   const messageIds = new Set<string>();
-  return fixture.Conversations.map((c, i) => {
+  return (c: ConversationFixture, i: number): Conversation => {
     const where = `Conversations[${i}]`;
     const key = `${c.AppId}:${c.ConversationShortId}`;
     if (seen.has(key)) throw new FixtureError(`${where}: duplicate ConversationShortId ${c.ConversationShortId} in AppId ${c.AppId}`);
     seen.add(key);
     return conversationOf(c, where, nowMs, messageIds);
+  };
+}
+
+const conversationValidator = compileBody(ConversationDoc);
+
+/**
+ * A fixture or data file's text to conversations. Where the text is laid out as {"Conversations":[…]} (the data
+ * file always is) it is parsed one conversation at a time, so a large world is never also held as one parsed tree;
+ * otherwise the whole document is parsed. Throws JsonSyntaxError (positions in the whole text) or FixtureError.
+ */
+export function conversationsFromFixtureText(text: string, nowMs: number): Conversation[] {
+  const elements = splitConversations(text);
+  if (!elements) return conversationsFromFixture(parseJson(text, { strictNumbers: true }), nowMs);
+  const build = builder(nowMs);
+  return elements.map((element, i) => {
+    let doc: unknown;
+    try {
+      doc = parseJson(element, { strictNumbers: true });
+    } catch (e) {
+      parseJson(text, { strictNumbers: true }); // throws the error with its position in the whole text
+      throw e;
+    }
+    let c: ConversationFixture;
+    try {
+      c = conversationValidator.parse(doc);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new FixtureError(`Conversations[${i}]${e.message.startsWith('body:') ? e.message.slice(4) : `.${e.message}`}`);
+      throw e;
+    }
+    return build(c, i);
   });
+}
+
+/** The texts of the elements of a top-level {"Conversations":[…]} array, or undefined for any other layout. */
+function splitConversations(text: string): string[] | undefined {
+  const head = /^\s*\{\s*"Conversations"\s*:\s*\[/.exec(text);
+  if (!head) return undefined;
+  const out: string[] = [];
+  let depth = 0;
+  let start = head[0].length;
+  for (let i = start; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      depth++;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) {
+      if (depth > 0) { depth--; continue; }
+      if (ch !== 93 || !/^\s*\}\s*$/.test(text.slice(i + 1))) return undefined;
+      const last = text.slice(start, i);
+      if (last.trim() !== '') out.push(last);
+      else if (out.length > 0) return undefined; // a trailing comma: let JSON.parse say so
+      return out;
+    } else if (ch === 44 /* , */ && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return undefined;
 }
 
 function conversationOf(c: ConversationFixture, where: string, nowMs: number, messageIds: Set<string>): Conversation {

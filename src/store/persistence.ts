@@ -3,11 +3,9 @@
 // every `intervalMs`, and a write re-serialises only the dirty conversations, from a cache of each message's JSON,
 // in slices of a few milliseconds so requests keep being answered. The file is written through a lowdb adapter
 // that streams the cached chunks to a temporary file and renames it: never left partial.
-import { existsSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import { parseJson, stringifyJson } from '../protocol/json.js';
+import { stringifyJson } from '../protocol/json.js';
 import { conversationHeadToFixture, messageToFixture } from './fixtures.js';
 import type { Conversation, Message } from './model.js';
 
@@ -103,15 +101,6 @@ export class DataFileSink implements ChangeSink {
 
   constructor(readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500) {
     this.db = new Low(new ChunkedJsonFile(file, this.snapshot), this.snapshot);
-  }
-
-  /** Reads the data file; undefined when it does not exist yet. Throws on unreadable or invalid JSON. */
-  static async read(file: string): Promise<unknown | undefined> {
-    if (!existsSync(file)) return undefined;
-    let text: string | undefined;
-    const raw = new DataFile<unknown>(file, { parse: (s) => { text = s; return {}; }, stringify: () => '' });
-    await raw.read();
-    return parseJson(text ?? '', { strictNumbers: true });
   }
 
   changed(c: Conversation, m?: Message): void {
