@@ -119,7 +119,7 @@ export function conversationsFromFixtureText(text: string, nowMs: number): Conve
     try {
       c = conversationValidator.parse(doc);
     } catch (e) {
-      if (e instanceof ValidationError) throw new FixtureError(`Conversations[${i}]${e.message.startsWith('body:') ? e.message.slice(4) : `.${e.message}`}`);
+      if (e instanceof ValidationError) throw new FixtureError(e.message.split('; ').map((m) => `Conversations[${i}]${m.startsWith('body:') ? m.slice(4) : `.${m}`}`).join('; '));
       throw e;
     }
     return build(c, i);
