@@ -1,14 +1,15 @@
 // Every emulated action's request and result schema against the vendor spec (shared/reference/im-2020-12-01.spec.json):
 // the same field names, types (int32/int64/string/boolean/map/array/object, recursively) and required flags.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config.js';
 import { ACTIONS } from '../src/actions/index.js';
 import { Obj, Opt, List, Str, Id, Int32, Nullable, type TSchema } from '../src/protocol/schema.js';
 
-/** The repository is cloned next to a shared/ folder that holds the reference. */
-const SPEC_FILE = resolve(PACKAGE_ROOT, '../shared/reference/im-2020-12-01.spec.json');
+/** The reference beside the repository (shared/) when it is there, else the copy kept in test/reference/. */
+const SHARED_SPEC = resolve(PACKAGE_ROOT, '../shared/reference/im-2020-12-01.spec.json');
+const SPEC_FILE = existsSync(SHARED_SPEC) ? SHARED_SPEC : resolve(PACKAGE_ROOT, 'test/reference/im-2020-12-01.spec.json');
 
 type SpecType = string | { array: SpecType } | { map: SpecType } | { object: SpecField[] };
 interface SpecField { name: string; required: boolean; type: SpecType }
