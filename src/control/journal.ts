@@ -1,7 +1,7 @@
 // The request journal: the newest N vendor calls in a ring buffer (O(1) append, O(N) memory), and its routes.
 // Fed by the dispatcher's onComplete hook; control routes never reach it.
 import type { FastifyInstance } from 'fastify';
-import type { CallRecord } from '../protocol/dispatch.js';
+import { journalBody, type CallRecord } from '../protocol/dispatch.js';
 import type { MockRuntime } from '../app.js';
 import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
@@ -62,7 +62,7 @@ export function recordToJson(r: CallRecord) {
   return {
     RequestId: r.requestId, Time: r.time, Action: r.action, Version: r.version, AppId: r.appId ?? null,
     AccessKeyId: r.accessKeyId, HttpStatus: r.httpStatus, ErrorCode: r.errorCode ?? null, DurationMs: r.durationMs,
-    Body: r.body ?? null,
+    Body: journalBody(r.rawBody),
   };
 }
 

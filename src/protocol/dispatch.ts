@@ -26,7 +26,9 @@ export interface Caller { accessKeyId: string; region?: string }
 export interface CallRecord {
   requestId: string; time: number; action: string; version: string; appId?: number; accessKeyId: string;
   /** 0 when the connection was dropped (fault injection) */
-  httpStatus: number; errorCode?: string; durationMs: number; body: unknown;
+  httpStatus: number; errorCode?: string; durationMs: number;
+  /** the body as received (parsed only when the journal is read: cheap to keep, nothing for the GC to trace) */
+  rawBody?: Buffer;
 }
 
 export interface DispatchOptions {
@@ -65,10 +67,10 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
     const durationMs = Math.round((performance.now() - p.perfStart) * 1000) / 1000;
     req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
     if (!opts.onComplete) return;
-    if (p.body === undefined && p.raw) bodyForJournal(p); // refused before parsing (429, auth): still show AppId and Body
+    if (p.body === undefined && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still filed under its AppId
     opts.onComplete({
       requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
-      accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs, body: p.body,
+      accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs, rawBody: p.raw,
     });
   };
 
@@ -147,14 +149,19 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
   });
 }
 
-/** Best effort, for the journal only: the body of a request refused before its body was parsed. */
-function bodyForJournal(p: Pending): void {
+/** Best effort, for the journal only: the AppId of a request refused before its body was parsed. */
+function appIdForJournal(p: Pending): void {
+  const body = journalBody(p.raw);
+  if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
+}
+
+/** A journaled body as the control plane shows it: parsed int64-exact, or null when it is not JSON. */
+export function journalBody(raw: Buffer | undefined): unknown {
+  if (!raw || raw.length === 0) return null;
   try {
-    const body = parseJson(p.raw!.toString('utf8'), { strictNumbers: true });
-    p.body = body;
-    if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
+    return parseJson(raw.toString('utf8'), { strictNumbers: true });
   } catch {
-    // not JSON: the journal shows Body null
+    return null;
   }
 }
 
