@@ -550,3 +550,24 @@ t.test('A created conversation survives a restart on the same data file, ids exa
   const conv = second.mock.store.conversation(7200, BigInt(pair.ConversationShortId))!;
   t.equal(second.mock.store.message(conv, msgId)?.messageId, msgId, 'MessageId exact');
 });
+
+t.test('review fixes: a dissolved one-to-one frees its pair; a re-add never lowers a read position', async (t) => {
+  const app = await makeApp(t, { fixtureDoc: { Conversations: [
+    { AppId: 9101, ConversationShortId: 1800000000000000001n, ConversationType: 1, OwnerUserId: 1, OtherUserId: 2, Status: 1,
+      Participants: [{ ParticipantUserId: 1 }, { ParticipantUserId: 2 }] },
+    { AppId: 9101, ConversationShortId: 1800000000000000002n, ConversationType: 2, OwnerUserId: 1,
+      Participants: [{ ParticipantUserId: 1, Role: 1 }, { ParticipantUserId: 3, ReadIndex: 5 }] },
+  ] } });
+  const create = () => ok(t, app, 'CreateConversation', { AppId: 9101, OwnerUserId: 1, OtherUserId: 2, ConversationCoreInfo: { ConversationType: 1 } });
+  const first = await create();
+  t.not(first.ConversationShortId, 1800000000000000001n, 'a new conversation, not the dissolved one');
+  t.equal(first.Exist, false);
+  const second = await create();
+  t.equal(second.ConversationShortId, first.ConversationShortId, 'the pair now finds the new one');
+  const sent = await ok(t, app, 'BatchSendMessage', { AppId: 9101, Sender: 1, Receiver: [2], MsgType: 10001, Content: 'hi' });
+  t.same(sent.FailedReceiver ?? [], [], 'BatchSendMessage reaches the receiver');
+
+  await ok(t, app, 'BatchAddConversationParticipant', { AppId: 9101, ConversationShortId: 1800000000000000002n, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 3, ReadIndex: 0 }] });
+  const idx = await ok(t, app, 'GetParticipantReadIndex', { AppId: 9101, ConversationShortId: 1800000000000000002n });
+  t.equal(String(idx.ReadIndexes.find((r: any) => String(r.ParticipantUserId) === '3')?.ReadIndex), '5', 'ReadIndex stays 5');
+});

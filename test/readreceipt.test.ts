@@ -160,3 +160,11 @@ t.test('a lookup changes no state', async (t) => {
   await ok(t, app, RRR, ask(SEED_APP, SEED_CONV, [SEED_MSG, SEED_MSG, 1]));
   t.equal(snapshot(app), before);
 });
+
+t.test('a message deleted for everyone is left out of the receipts, like every other read', async (t) => {
+  const app = await makeApp(t);
+  const rr = () => ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  t.equal((await rr()).ReadReceipt.length, 1, 'there before');
+  await ok(t, app, 'DeleteConversationMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageId: SEED_MSG, DeleteType: 0 });
+  t.same((await rr()).ReadReceipt, [], 'gone after DeleteType 0');
+});

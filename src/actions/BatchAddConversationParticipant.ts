@@ -49,7 +49,8 @@ export default defineAction({
       const base = old ?? newMember(user, now, { barrierIndex: body.Barrier ? conv.lastIndex : 0n });
       joining.set(user, {
         ...base, role, operator: body.Operator, nickName: p.NickName ?? '', level: p.Level ?? 0, ext: { ...(p.Ext ?? {}) },
-        readIndex: p.ReadIndex ?? base.readIndex,
+        // a read position only moves up (mock-contract §3a): re-adding a member keeps the larger one
+        readIndex: p.ReadIndex !== undefined && p.ReadIndex !== null && p.ReadIndex > base.readIndex ? p.ReadIndex : base.readIndex,
       });
     }
     if (joining.size) store.putMembers(conv, [...joining.values()]);

@@ -3,6 +3,7 @@
 import { Obj, Opt, List, Str, Bool, Id, AppId } from '../protocol/schema.js';
 import { ApiError } from '../protocol/errors.js';
 import { ConversationType, isStrUser, type Conversation, type Message, type UserId } from '../store/model.js';
+import { isDeletedForAll } from '../store/messages.js';
 import { defineAction } from './action.js';
 import { requireConversation } from './common.js';
 
@@ -34,7 +35,7 @@ export default defineAction({
       if (seen.has(id)) continue;
       seen.add(id);
       const msg = store.message(conv, id);
-      if (msg) receipts.push(receiptFor(conv, msg, members));
+      if (msg && !isDeletedForAll(msg)) receipts.push(receiptFor(conv, msg, members)); // deleted for everyone: gone from every read
     }
     return { ReadReceipt: receipts };
   },

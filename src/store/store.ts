@@ -165,7 +165,7 @@ export class Store {
   private index(c: Conversation): void {
     for (const u of c.members.keys()) this.userSet(c.appId, u).add(c);
     if (c.idempotentId !== undefined) mapOf(this.byIdempotentId, c.appId).set(c.idempotentId, c);
-    else if (c.type === ConversationType.OneToOne && c.otherUserId !== undefined && c.ownerUserId !== 0n) {
+    else if (c.type === ConversationType.OneToOne && c.status === 0 && c.otherUserId !== undefined && c.ownerUserId !== 0n) {
       const pairs = mapOf(this.byPair, c.appId);
       const key = pairKey(c.inboxType, c.ownerUserId, c.otherUserId);
       if (!pairs.has(key)) pairs.set(key, c);
