@@ -2,7 +2,8 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG } from './helpers.js';
+import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG, ensureBuilt } from './helpers.js';
+import { RateLimiter } from '../src/protocol/ratelimit.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { Journal } from '../src/control/journal.js';
@@ -554,7 +555,8 @@ t.test('healthcheck: 0 against a listening app, 1 against a closed port', async 
   t.equal(await isHealthy(closedPort), false);
 
   const bin = new URL('../dist/healthcheck.js', import.meta.url);
-  if (!existsSync(bin)) { t.comment('dist/healthcheck.js not built (npm test builds it): the command is not run'); return; }
+  ensureBuilt();
+  t.ok(existsSync(bin), 'dist/healthcheck.js is built');
   // spawnSync would block the event loop that serves the app: run the child asynchronously
   const { spawn } = await import('node:child_process');
   const exitCode = (p: string) => new Promise<number | null>((resolve) => {
@@ -577,4 +579,22 @@ t.test('with a data file, reset reloads the fixtures (not the data file) and rew
   const onDisk = parseJson(readFileSync(file, 'utf8')) as any;
   t.same(onDisk.Conversations.map((c: any) => c.ConversationShortId).sort(), [...app.mock.store.conversations()].map((c) => c.shortId).sort());
   t.ok(onDisk.Conversations.some((c: any) => c.ConversationShortId === SEED_CONV), 'the file holds the fixtures now');
+});
+
+t.test('review fixes: the journal does not keep bodies over 64 KiB; made-up access keys cannot grow the rate limiter', async (t) => {
+  const app = await makeApp(t, { rateLimit: undefined });
+  const big = { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG], Padding: 'x'.repeat(70 * 1024) };
+  await ok(t, app, 'GetMessagesReadReceipt', big);
+  await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  const j = await ctl(app, 'GET', '/_mock/requests');
+  t.equal(j.body.Requests[0].Body, null, 'the 70 KiB body is not kept');
+  t.equal(j.body.Requests[0].AppId, SEED_APP, 'the record still names its AppId');
+  t.same(j.body.Requests[1].Body.MessageIds, [SEED_MSG], 'a small body is kept');
+
+  const limiter = new RateLimiter(app.mock.clock, undefined);
+  for (let i = 0; i < 25_000; i++) {
+    if (i % 5000 === 0) app.mock.clock.advance(2000);
+    limiter.take('GetMessagesReadReceipt', 100, `AK${i}`);
+  }
+  t.ok((limiter as any).buckets.size <= 10_000, `buckets stay bounded (${(limiter as any).buckets.size})`);
 });

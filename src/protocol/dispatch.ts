@@ -47,6 +47,9 @@ export interface DispatchOptions {
   onComplete?(record: CallRecord): void;
 }
 
+/** The journal keeps bodies up to this size (1000 records x 64 KiB at most); larger ones show Body null. */
+export const JOURNAL_BODY_MAX = 64 * 1024;
+
 const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/request/;
 
 /** Reads the access key id and region of the credential scope without verifying anything. */
@@ -70,7 +73,8 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
     if (p.body === undefined && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still filed under its AppId
     opts.onComplete({
       requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
-      accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs, rawBody: p.raw,
+      accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs,
+      rawBody: p.raw && p.raw.length <= JOURNAL_BODY_MAX ? p.raw : undefined, // larger bodies: Body null, memory bounded
     });
   };
 

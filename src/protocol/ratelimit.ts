@@ -3,6 +3,9 @@ import type { Clock } from './clock.js';
 
 interface Bucket { tokens: number; at: number }
 
+/** Past this many (Action, access key) pairs, idle buckets are dropped, so made-up key ids cannot grow memory. */
+const MAX_BUCKETS = 10_000;
+
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
@@ -17,6 +20,7 @@ export class RateLimiter {
     const now = this.clock.now();
     let b = this.buckets.get(key);
     if (!b) {
+      if (this.buckets.size >= MAX_BUCKETS) this.evictFull(now);
       b = { tokens: qps, at: now };
       this.buckets.set(key, b);
     } else if (now > b.at) {
@@ -29,4 +33,9 @@ export class RateLimiter {
   }
 
   clear(): void { this.buckets.clear(); }
+
+  /** Drops buckets idle long enough to be full again: they are the same as a new bucket. Amortised O(1). */
+  private evictFull(now: number): void {
+    for (const [key, b] of this.buckets) if (now - b.at >= 1000) this.buckets.delete(key);
+  }
 }

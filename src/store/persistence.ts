@@ -30,12 +30,23 @@ const SLICE_MS = 2;
 /** The world as JSON chunks, one per conversation, rebuilt only when their conversation changed. */
 class Snapshot {
   readonly chunks = new Map<Conversation, Buffer | undefined>();
+  /** bumped when the whole world is replaced: a build that sees it change starts again, so no file mixes two worlds */
+  generation = 0;
   private readonly messageJson = new WeakMap<Message, string>();
 
   forgetMessage(m: Message): void { this.messageJson.delete(m); }
 
   /** Every chunk of the file, building the dirty ones in slices. */
   async parts(): Promise<Buffer[]> {
+    for (;;) {
+      const generation = this.generation;
+      const parts = await this.tryParts();
+      if (generation === this.generation) return parts;
+    }
+  }
+
+  private async tryParts(): Promise<Buffer[]> {
+    const generation = this.generation;
     const parts: Buffer[] = [Buffer.from('{"Conversations":[\n')];
     let sliceStart = performance.now();
     let first = true;
@@ -46,6 +57,7 @@ class Snapshot {
         this.chunks.set(c, chunk);
         if (performance.now() - sliceStart > SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
+          if (generation !== this.generation) return parts; // replaced meanwhile: parts() starts again
           sliceStart = performance.now();
         }
       }
@@ -112,6 +124,7 @@ export class DataFileSink implements ChangeSink {
   removed(c: Conversation): void { this.snapshot.chunks.delete(c); this.schedule(); }
 
   replacedAll(all: Iterable<Conversation>, persisted = false): void {
+    this.snapshot.generation++;
     this.snapshot.chunks.clear();
     for (const c of all) this.snapshot.chunks.set(c, undefined);
     if (!persisted) this.schedule();
