@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
+import { loggerOptions } from './logger.js';
 import { parseConfig, ConfigError, type Config } from './config.js';
 import { StartupError } from './store/load.js';
 import { answerInfoFlags } from './cli.js';
@@ -20,7 +21,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     journalSize: config.journalSize, adminToken: config.adminToken, bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout, keepAliveTimeout: config.keepAliveTimeout, connectionTimeout: config.connectionTimeout,
     // JSON lines by default; human-readable when a person watches the terminal
-    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}) },
+    logger: loggerOptions(config.logLevel),
   });
   try {
     await app.listen({ port: config.port, host: config.host });
