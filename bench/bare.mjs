@@ -1,14 +1,14 @@
 // The ceiling: a bare Fastify route answering the emulator's exact bytes, with the same logger settings.
 import Fastify from 'fastify';
-import { connectionLimits } from '../dist/app.js';
+import { serverSettings } from '../dist/app.js';
 import { loggerOptions } from '../dist/logger.js';
 import { readFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 const port = Number(args[args.indexOf('--port') + 1] ?? 0);
 const file = args.find((a) => a.endsWith('.json'));
 const bytes = readFileSync(file, 'utf8');
-// the same server settings as the emulator's defaults: logger level, body limit, timeouts
-const app = Fastify({ logger: loggerOptions('info', false), bodyLimit: 1024 * 1024, ...connectionLimits({}) });
+// the same server settings as the emulator's defaults: logger, body limit, one log line per request, timeouts
+const app = Fastify({ logger: loggerOptions('info', false), ...serverSettings() });
 app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 app.post('/', (req, reply) => {

@@ -75,16 +75,22 @@ export function operationFor(def: ActionDef<any, any>, store: Store): Operation 
   return { qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ ...ctx, store }, body) };
 }
 
+/** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),
+ * timeouts. The benchmark's bare route uses the same. */
+export function serverSettings(options: AppOptions = {}) {
+  return {
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+    ...connectionLimits(options),
+  };
+}
+
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const clock = options.clock ?? new MockClock();
   const random = new Random(options.seed);
   const store = new Store(clock, random);
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const app = Fastify({
-    logger: options.logger ?? false, bodyLimit, logController: new LogController({ disableRequestLogging: true }),
-    ...connectionLimits(options),
-  });
+  const app = Fastify({ logger: options.logger ?? false, ...serverSettings(options) });
   const journal = new Journal(options.journalSize);
   const faults = new Faults(random);
   const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
@@ -112,7 +118,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, req, reply) => {
     let err: ApiError;
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') err = new ApiError('RequestEntityTooLarge', String(bodyLimit));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') err = new ApiError('RequestEntityTooLarge', String(app.initialConfig.bodyLimit));
     else if (error.statusCode && error.statusCode < 500) err = new ApiError('InvalidParameter', error.message);
     else {
       req.log.error({ err: error }, 'unexpected error');

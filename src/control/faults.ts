@@ -116,13 +116,17 @@ export class Faults {
   }
 
   /** The dispatcher's beforeHandle hook. */
-  async apply(call: { action: string; appId?: number; reply: FastifyReply }): Promise<void> {
+  /** Synchronous (no promise, no microtask) unless a matching rule delays. */
+  apply(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void> {
     if (this.rules.size === 0) return;
     const rule = this.pick(call.action, call.appId);
     if (!rule) return;
-    if (rule.DelayMs) await sleep(rule.DelayMs);
-    if (rule.Drop) return drop(call.reply);
-    if (rule.Error) throw errorOf(rule);
+    const act = (): void => {
+      if (rule.Drop) return drop(call.reply);
+      if (rule.Error) throw errorOf(rule);
+    };
+    if (rule.DelayMs) return sleep(rule.DelayMs).then(act);
+    act();
   }
 }
 

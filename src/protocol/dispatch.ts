@@ -39,7 +39,7 @@ export interface DispatchOptions {
   random: Random;
   rateLimiter: RateLimiter;
   /** signature check, run before anything else (--auth log|enforce); default reads the access key id from Authorization unchecked */
-  authenticate?(req: FastifyRequest, raw: Buffer): Caller | Promise<Caller>;
+  authenticate?(req: FastifyRequest, raw: Buffer): Caller;
   /** runs after validation and before the handler (fault injection); may throw an ApiError, delay, or hijack
    * the reply and drop the connection (then the call is recorded with httpStatus 0) */
   beforeHandle?(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void>;
@@ -61,12 +61,10 @@ export function callerFromHeader(authorization: string | undefined): Caller {
 /** started: mock-clock time (journal Time, RequestId); perfStart: real elapsed time (DurationMs) */
 interface Pending { meta: Metadata; started: number; perfStart: number; appId?: number; body?: unknown; raw?: Buffer; accessKeyId: string }
 
-export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): void {
-  const pending = new WeakMap<FastifyRequest, Pending>();
+const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && typeof x === 'object' && typeof (x as any).then === 'function';
 
-  const record = (req: FastifyRequest, status: number, errorCode?: string) => {
-    const p = pending.get(req);
-    if (!p) return;
+export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): void {
+  const record = (req: FastifyRequest, p: Pending, status: number, errorCode?: string) => {
     const durationMs = Math.round((performance.now() - p.perfStart) * 1000) / 1000;
     req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
     if (!opts.onComplete) return;
@@ -78,18 +76,38 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
     });
   };
 
-  const answer = (req: FastifyRequest, reply: FastifyReply, status: number, payload: unknown, errorCode?: string) => {
-    record(req, status, errorCode);
-    return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
+  // Every path ends in one of these; none returns anything to Fastify (the reply is sent here).
+  const answer = (req: FastifyRequest, reply: FastifyReply, p: Pending, status: number, payload: unknown, errorCode?: string): void => {
+    record(req, p, status, errorCode);
+    reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
   };
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, meta: Partial<Metadata> & { RequestId: string }, err: ApiError) =>
-    answer(req, reply, err.status, failure(meta, err.code, err.message, err.codeN), err.code);
+  const fail = (req: FastifyRequest, reply: FastifyReply, p: Pending, err: unknown, meta: Partial<Metadata> & { RequestId: string } = p.meta): void => {
+    if (!(err instanceof ApiError)) {
+      req.log.error({ err, Action: p.meta.Action }, 'unexpected error');
+      err = new ApiError('InternalError');
+    }
+    const e = err as ApiError;
+    answer(req, reply, p, e.status, failure(meta, e.code, e.message, e.codeN), e.code);
+  };
 
+  const succeed = (req: FastifyRequest, reply: FastifyReply, p: Pending, result: unknown): void =>
+    answer(req, reply, p, 200, success(p.meta, result));
+
+  /** After validation and the fault hook: the handler. Synchronous unless the handler returns a promise. */
+  const run = (req: FastifyRequest, reply: FastifyReply, p: Pending, op: Operation, input: unknown): void | Promise<void> => {
+    if (reply.sent) { record(req, p, 0); return; } // the connection was dropped
+    const result = op.handle({ requestId: p.meta.RequestId, accessKeyId: p.accessKeyId }, input);
+    if (isThenable(result)) return Promise.resolve(result).then((r) => succeed(req, reply, p, r), (err) => fail(req, reply, p, err));
+    succeed(req, reply, p, result);
+  };
+
+  // Synchronous from the first byte to the answer unless a hook or handler returns a promise (a fault's delay):
+  // no microtask hops, nothing kept per request beyond the Pending record.
   app.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
     url: '/',
-    handler: async (req, reply) => {
+    handler: (req, reply): void | Promise<void> => {
       const perfStart = performance.now();
       const started = opts.clock.now();
       const rid = requestId(started, opts.random);
@@ -99,9 +117,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       const version = typeof query.Version === 'string' ? query.Version : '';
       let caller = callerFromHeader(req.headers.authorization);
       const meta: Metadata = { RequestId: rid, Action: action, Version: version, Service: SERVICE, Region: caller.region ?? DEFAULT_REGION };
-      const p: Pending = { meta, started, perfStart, accessKeyId: caller.accessKeyId };
-      pending.set(req, p);
-      (req as any).volcCall = p;
+      const p: Pending = { meta, started, perfStart, appId: undefined, body: undefined, raw: undefined, accessKeyId: caller.accessKeyId };
 
       try {
         // Signature first, as the vendor's gateway does (volcengine-im-api §3.5): with --auth enforce a request that is
@@ -110,7 +126,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (opts.authenticate) {
           try {
-            caller = await opts.authenticate(req, raw);
+            caller = opts.authenticate(req, raw);
           } catch (err) {
             p.raw = raw; // a refused signature is journaled with its AppId and Body
             throw err;
@@ -119,7 +135,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           meta.Region = caller.region ?? DEFAULT_REGION;
         }
         if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', req.method);
-        if (!action) return fail(req, reply, { RequestId: rid }, new ApiError('MissingParameter', 'Action'));
+        if (!action) return fail(req, reply, p, new ApiError('MissingParameter', 'Action'), { RequestId: rid });
         if (!version) throw new ApiError('MissingParameter', 'Version');
         const op = version === VERSION ? opts.operations.get(action) : undefined;
         if (!op) {
@@ -132,7 +148,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
         }
         const body = parseBody(raw);
         p.body = body;
-        if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
+        if (typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
         let input: unknown;
         try {
           input = op.validator.parse(body);
@@ -140,14 +156,13 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           if (e instanceof ValidationError) throw invalid(e.message);
           throw e;
         }
-        await opts.beforeHandle?.({ action, appId: p.appId, reply });
-        if (reply.sent) { record(req, 0); return reply; } // the connection was dropped
-        const result = await op.handle({ requestId: rid, accessKeyId: caller.accessKeyId }, input);
-        return answer(req, reply, 200, success(meta, result));
+        const gate = opts.beforeHandle?.({ action, appId: p.appId, reply });
+        if (isThenable(gate)) {
+          return Promise.resolve(gate).then(() => run(req, reply, p, op, input)).catch((err) => fail(req, reply, p, err));
+        }
+        return run(req, reply, p, op, input);
       } catch (err) {
-        if (err instanceof ApiError) return fail(req, reply, meta, err);
-        req.log.error({ err, Action: action }, 'unexpected error');
-        return fail(req, reply, meta, new ApiError('InternalError'));
+        return fail(req, reply, p, err);
       }
     },
   });
