@@ -1,6 +1,7 @@
 // The store through a real data file (lowdb + steno in a temp dir), and fixture loading errors.
 import t, { type Test } from 'tap';
-import { readFileSync, readdirSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync, mkdtempSync, rmSync, copyFileSync, appendFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +9,12 @@ import { buildApp, type AppOptions } from '../src/app.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { parseJson } from '../src/protocol/json.js';
 import { StartupError } from '../src/store/load.js';
-import { conversationsFromFixture } from '../src/store/fixtures.js';
+import { conversationsFromFixture, conversationToFixture } from '../src/store/fixtures.js';
+import { initialConversations } from '../src/store/load.js';
+import { Store } from '../src/store/store.js';
+import { DataFileSink } from '../src/store/persistence.js';
+import { Random } from '../src/protocol/random.js';
+import { stringifyJson } from '../src/protocol/json.js';
 import { call, snapshot } from './helpers.js';
 
 const NOW = 1_767_225_600_000;
@@ -42,6 +48,12 @@ const receipts = async (app: FastifyInstance) =>
   (await call(app, 'GetMessagesReadReceipt', { AppId: APP_ID, ConversationShortId: CONV, MessageIds: [M1, M2] })).text.replace(/"RequestId":"\w+"/, '');
 
 const fileText = (file: string) => readFileSync(file, 'utf8');
+
+/** What a restart would load from the data file and its change log, as a fixture document (parsed, int64 exact). */
+async function persisted(file: string): Promise<any> {
+  const { conversations } = await initialConversations({ data: file }, NOW);
+  return parseJson(stringifyJson({ Conversations: conversations.map(conversationToFixture) }));
+}
 
 // one temp dir per test, removed when the whole file is done (after every app has closed and flushed)
 const base = mkdtempSync(join(tmpdir(), 'volc-im-mock-store-'));
@@ -92,21 +104,22 @@ t.test('mutations reach the file: setReadIndex, touched, and close', async (t) =
 
   store.setReadIndex(c, U3, 2n);
   await store.flush();
-  const doc = parseJson(fileText(file)) as any;
+  const doc = await persisted(file);
   const u3 = doc.Conversations.find((x: any) => x.ConversationShortId === CONV).Participants.find((p: any) => p.ParticipantUserId === U3);
   t.equal(u3.ReadIndex, 2, 'setReadIndex reached the file');
 
   c.members.get(U2)!.nickName = 'renamed';
   store.touched(c);
   await store.flush();
-  t.ok(fileText(file).includes('"NickName":"renamed"'), 'touched reached the file');
+  t.ok(stringifyJson(await persisted(file)).includes('"NickName":"renamed"'), 'touched reached the file');
 
   c.members.get(U2)!.nickName = 'untouched';
   await store.flush();
-  t.notOk(fileText(file).includes('untouched'), 'a change not reported is not written (the rule: every mutation goes through a verb)');
+  t.notOk(stringifyJson(await persisted(file)).includes('untouched'), 'a change not reported is not written (the rule: every mutation goes through a verb)');
 
   store.setReadIndex(c, 'alice', 1n);
   await app.close();
+  t.notOk(existsSync(`${file}.log`), 'after a graceful close the data file alone holds the world (the change log is compacted into it)');
   const after = parseJson(fileText(file)) as any;
   const alice = after.Conversations[0].Participants.find((p: any) => p.ParticipantUserIdStr === 'alice');
   t.equal(alice.ReadIndex, 1, 'close flushes the last change');
@@ -126,12 +139,13 @@ t.test('the coalescing timer writes without an explicit flush', async (t) => {
   await store.flush();
   store.setReadIndex(store.conversation(APP_ID, CONV)!, U3, 7n);
   // the one wait in this suite: the timer is real time by design (bounded, ends as soon as the file changes)
+  const written = () => existsSync(`${file}.log`) && fileText(`${file}.log`).includes('"ReadIndex":7');
   const deadline = Date.now() + 2000;
-  while (!fileText(file).includes('"ReadIndex":7') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  t.ok(fileText(file).includes('"ReadIndex":7'), 'written by the timer');
+  while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.ok(written(), 'written by the timer');
 });
 
-t.test('the file is valid JSON after every flush, and no temp file is left', async (t) => {
+t.test('after every flush a restart brings back every change, and no temp file is left', async (t) => {
   const dir = tempDir();
   const file = join(dir, 'state.json');
   const app = await open(t, { data: file, fixtureDoc: DOC });
@@ -143,15 +157,16 @@ t.test('the file is valid JSON after every flush, and no temp file is left', asy
     if (i % 3 === 0) store.setReadIndex(c, U3, BigInt(i)); // a change while a write is in flight
     await Promise.all(flushes);
     await store.flush();
-    const text = fileText(file);
     let doc: any;
-    try { doc = parseJson(text); } catch (e) { t.fail(`flush ${i}: not valid JSON: ${(e as Error).message}`); return; }
+    try { doc = await persisted(file); } catch (e) { t.fail(`flush ${i}: cannot be loaded: ${(e as Error).message}`); return; }
     const p = doc.Conversations[0].Participants;
     if (p.find((x: any) => x.ParticipantUserId === U2).ReadIndex !== i) { t.fail(`flush ${i}: ReadIndex not written`); return; }
     if (i % 3 === 0 && p.find((x: any) => x.ParticipantUserId === U3).ReadIndex !== i) { t.fail(`flush ${i}: the in-flight change was lost`); return; }
   }
   t.pass('30 rounds');
-  t.same(readdirSync(dir), ['state.json'], 'only the data file in the directory (steno renamed its temp file)');
+  t.same(readdirSync(dir).sort(), ['state.json', 'state.json.log'], 'the data file and its change log, no temp file');
+  await app.close();
+  t.same(readdirSync(dir), ['state.json'], 'after close only the data file');
 });
 
 t.test('fixture loading errors name the file and the field', async (t) => {
@@ -239,4 +254,156 @@ t.test('missing IndexInConversation and CreateTime are assigned in file order', 
     'a missing CreateTime is the clock, never before the previous message\'s');
   t.equal(c.lastIndex, 13n);
   t.equal(c.members.get(1n)!.readIndex, 0n, 'ReadIndex defaults to 0');
+});
+
+// ---- the change log (FILE.log): a flush appends what changed; FILE is rewritten rarely ----
+
+/** The files as a kill would leave them at this moment, copied to a directory of their own. */
+function crashCopy(file: string): string {
+  const to = join(tempDir(), 'state.json');
+  copyFileSync(file, to);
+  if (existsSync(`${file}.log`)) copyFileSync(`${file}.log`, `${to}.log`);
+  return to;
+}
+
+t.test('a flush appends what changed to FILE.log and leaves FILE as it was; a restart replays it', async (t) => {
+  const file = join(tempDir(), 'state.json');
+  const app = await open(t, { data: file, fixtureDoc: DOC });
+  await app.mock.store.flush();
+  const before = fileText(file);
+  t.match(before, /^\{"LogId":"[0-9a-f]{16}","Conversations":\[/, 'the data file names its LogId');
+  t.notOk(existsSync(`${file}.log`), 'no log until something changes');
+
+  const sent = await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, Sender: U2, MsgType: 10001, Content: '{"text":"three"}' });
+  t.equal(sent.status, 200);
+  await app.mock.store.flush();
+  t.equal(fileText(file), before, 'the data file is not rewritten for a change');
+  const lines = fileText(`${file}.log`).split('\n');
+  t.equal(lines.length, 3, 'header, one record, final newline');
+  t.equal(lines[0], `{"LogId":"${/"LogId":"(\w+)"/.exec(before)![1]}"}`, 'the log names the snapshot it follows');
+  t.match(lines[1], new RegExp(`^\\{"AppId":${APP_ID},"ConversationShortId":${CONV},"Message":\\{"MessageId":${sent.body.Result.MessageId}.*,"SenderReadIndex":3\\}$`), 'one message record with its sender\'s read position, ids exact');
+
+  const again = await open(t, { data: crashCopy(file), fixtureDoc: DOC });
+  t.equal(snapshot(again), snapshot(app), 'the restarted world equals the running one');
+});
+
+t.test('a kill after any flush: the files load to exactly the world of that flush (random operations)', async (t) => {
+  const U = [U1, U2, U3, 'alice'] as const;
+  const user = (i: number) => (typeof U[i] === 'string' ? { key: 'Str', v: U[i] } : { key: '', v: U[i] });
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('send'), u: fc.integer({ min: 0, max: 3 }), text: fc.string({ maxLength: 8 }) }),
+    fc.record({ kind: fc.constant('read'), u: fc.integer({ min: 0, max: 3 }), index: fc.integer({ min: 0, max: 12 }) }),
+    fc.record({ kind: fc.constant('recall'), m: fc.integer({ min: 0, max: 10 }) }),
+    fc.record({ kind: fc.constant('edit'), m: fc.integer({ min: 0, max: 10 }), text: fc.string({ maxLength: 8 }) }),
+    fc.record({ kind: fc.constant('create'), name: fc.string({ maxLength: 8 }) }),
+    fc.record({ kind: fc.constant('destroy'), c: fc.integer({ min: 0, max: 4 }) }),
+    fc.record({ kind: fc.constant('add'), c: fc.integer({ min: 0, max: 4 }), u: fc.integer({ min: 5, max: 9 }) }),
+    fc.record({ kind: fc.constant('flush') }),
+  );
+  let runs = 0;
+  await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+    runs++;
+    const file = join(tempDir(), 'state.json');
+    const app = await buildApp({ seed: 1, rateLimit: 0, clock: new MockClock(() => NOW), flushIntervalMs: 60_000, data: file, fixtureDoc: DOC });
+    try {
+      await app.ready();
+      const convs = () => [...app.mock.store.conversations()].map((c) => c.shortId);
+      const msgs = () => [...app.mock.store.conversations()].flatMap((c) => c.messages.map((m) => ({ c: c.shortId, m: m.messageId })));
+      let flushed = snapshot(app);
+      await app.mock.store.flush();
+      for (const o of ops) {
+        const pick = <T>(xs: T[], i: number) => xs[i % Math.max(1, xs.length)];
+        if (o.kind === 'send') { const u = user(o.u); await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, [`Sender${u.key}`]: u.v, Sender: u.key ? 0 : u.v, MsgType: 10001, Content: o.text }); }
+        if (o.kind === 'read') { const u = user(o.u); await call(app, 'ModifyParticipantReadIndex', { AppId: APP_ID, ConversationShortId: CONV, ParticipantUserId: u.key ? 0 : u.v, [`ParticipantUserId${u.key}`]: u.v, ReadIndex: o.index }); }
+        const m = pick(msgs(), (o as any).m ?? 0);
+        if (o.kind === 'recall' && m) await call(app, 'RecallMessage', { AppId: APP_ID, ConversationShortId: m.c, MessageId: m.m, ParticipantUserId: U1, RecallRole: 1 });
+        if (o.kind === 'edit' && m) await call(app, 'ModifyMessage', { AppId: APP_ID, ConversationShortId: m.c, MessageId: m.m, Content: o.text, Ext: { k: o.text } });
+        if (o.kind === 'create') await call(app, 'CreateConversation', { AppId: APP_ID, OwnerUserId: U1, ConversationCoreInfo: { ConversationType: 2, Name: o.name } });
+        const c = pick(convs(), (o as any).c ?? 0);
+        if (o.kind === 'destroy' && c !== undefined && c !== CONV) await call(app, 'DestroyConversation', { AppId: APP_ID, ConversationShortId: c, OwnerUserId: U1 });
+        if (o.kind === 'add' && c !== undefined) await call(app, 'BatchAddConversationParticipant', { AppId: APP_ID, ConversationShortId: c, Operator: U1, ParticipantInfos: [{ ParticipantUserId: BigInt(o.u) }] });
+        if (o.kind === 'flush') { await app.mock.store.flush(); flushed = snapshot(app); }
+      }
+      const copy = crashCopy(file);
+      const again = await buildApp({ seed: 1, rateLimit: 0, clock: new MockClock(() => NOW), data: copy, fixtureDoc: { Conversations: [] } });
+      try {
+        await again.ready();
+        if (snapshot(again) !== flushed) throw new Error(`the files loaded to another world than that of the last flush:\n${snapshot(again)}\n!==\n${flushed}`);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await app.close();
+    }
+  }), { numRuns: 25 });
+  t.equal(runs, 25, '25 random histories, each checked after a simulated kill');
+});
+
+t.test('a torn last record (a kill during an append) is ignored and overwritten by the next append', async (t) => {
+  const file = join(tempDir(), 'state.json');
+  const app = await open(t, { data: file, fixtureDoc: DOC });
+  await app.mock.store.flush();
+  await call(app, 'ModifyParticipantReadIndex', { AppId: APP_ID, ConversationShortId: CONV, ParticipantUserId: U3, ReadIndex: 1 });
+  await app.mock.store.flush();
+  const state = snapshot(app);
+  const torn = crashCopy(file);
+  appendFileSync(`${torn}.log`, '{"AppId":424242,"ConversationShortId":92233720368');
+  const again = await open(t, { data: torn, fixtureDoc: DOC, flushIntervalMs: 60_000 });
+  t.equal(snapshot(again), state, 'loaded up to the last whole record');
+  await call(again, 'ModifyParticipantReadIndex', { AppId: APP_ID, ConversationShortId: CONV, ParticipantUserId: U3, ReadIndex: 2 });
+  await again.mock.store.flush();
+  const log = fileText(`${torn}.log`);
+  t.notOk(log.includes('92233720368{') || log.includes('"ConversationShortId":92233720368\n') || /92233720368[^0-9]/.test(log.replace(/9223372036854775807/g, '')), 'the torn fragment is gone');
+  t.ok(log.endsWith('\n') && log.split('\n').slice(0, -1).every((l) => { try { JSON.parse(l); return true; } catch { return false; } }), 'every line is a whole record');
+  const third = await open(t, { data: crashCopy(torn), fixtureDoc: DOC });
+  t.equal(snapshot(third), snapshot(again), 'the change after the torn record is loaded');
+});
+
+t.test('a log left from before the last compaction is not replayed; a bad record names the log and its line', async (t) => {
+  const file = join(tempDir(), 'state.json');
+  const app = await open(t, { data: file, fixtureDoc: DOC });
+  await app.mock.store.flush();
+  const state = snapshot(app);
+  await call(app, 'ModifyParticipantReadIndex', { AppId: APP_ID, ConversationShortId: CONV, ParticipantUserId: U3, ReadIndex: 2 });
+  await app.mock.store.flush();
+
+  const stale = crashCopy(file);
+  writeFileSync(`${stale}.log`, fileText(`${stale}.log`).replace(/^\{"LogId":"\w+"\}/, '{"LogId":"00000000deadbeef"}'));
+  const fromStale = await open(t, { data: stale, fixtureDoc: DOC });
+  t.equal(snapshot(fromStale), state, 'a log naming another LogId is ignored (a compaction cut short after FILE was renamed)');
+
+  const bad = crashCopy(file);
+  const lines = fileText(`${bad}.log`).split('\n');
+  writeFileSync(`${bad}.log`, [lines[0], '{"Nonsense":1}', ...lines.slice(1)].join('\n'));
+  const broken = await buildApp({ data: bad, fixtureDoc: DOC });
+  t.teardown(() => broken.close());
+  const err = await broken.ready().then(() => undefined, (e) => e);
+  t.ok(err instanceof StartupError, `a StartupError: ${err}`);
+  t.match(err?.message, /^data file log .*state\.json\.log line 2: not a change record/);
+});
+
+t.test('the log is compacted into FILE once it outgrows it', async (t) => {
+  const file = join(tempDir(), 'state.json');
+  const clock = new MockClock(() => NOW);
+  const store = new Store(clock, new Random(1));
+  const errors: unknown[] = [];
+  store.setSink(new DataFileSink(file, (e) => errors.push(e), 60_000, undefined, 0));
+  store.replace(conversationsFromFixture(DOC, NOW));
+  await store.flush();
+  const c = store.conversation(APP_ID, CONV)!;
+  const logIds = new Set<string>();
+  let sawLog = false;
+  for (let i = 0; i < 60; i++) {
+    store.appendMessage(c, { messageId: store.newId(), sender: U1, msgType: 1, content: `message ${i} ${'x'.repeat(100)}`, createTime: BigInt(NOW), status: 0, ext: {} });
+    await store.flush();
+    sawLog ||= existsSync(`${file}.log`);
+    logIds.add(/"LogId":"(\w+)"/.exec(fileText(file))![1]);
+  }
+  t.ok(sawLog, 'changes went to the log');
+  t.ok(logIds.size >= 3, `FILE was compacted ${logIds.size - 1} times, each under a new LogId`);
+  t.ok(!existsSync(`${file}.log`) || fileText(`${file}.log`).length <= fileText(file).length + 1000, 'the log stays about the size of FILE at most');
+  t.same(errors, []);
+  const { conversations } = await initialConversations({ data: file }, NOW);
+  t.equal(stringifyJson(conversations.map(conversationToFixture)), stringifyJson([...store.conversations()].map(conversationToFixture)), 'FILE and its log load to the world');
+  await store.close();
 });

@@ -103,11 +103,28 @@ const conversationValidator = compileBody(ConversationDoc);
  * file always is) it is parsed one conversation at a time, so a large world is never also held as one parsed tree;
  * otherwise the whole document is parsed. Throws JsonSyntaxError (positions in the whole text) or FixtureError.
  */
-export function conversationsFromFixtureText(text: string, nowMs: number): Conversation[] {
+export function conversationsFromFixtureText(text: string, nowMs: number, log?: LogApplier): Conversation[] {
   const elements = splitConversations(text);
-  if (!elements) return conversationsFromFixture(parseJson(text, { strictNumbers: true }), nowMs);
+  if (!elements) {
+    const doc = parseJson(text, { strictNumbers: true }) as { Conversations?: unknown };
+    if (log && Array.isArray(doc?.Conversations)) {
+      doc.Conversations = [...doc.Conversations.map((c) => log.apply(c as Record<string, any>)).filter((c) => c !== undefined), ...log.created()];
+    }
+    return conversationsFromFixture(doc, nowMs);
+  }
   const build = builder(nowMs);
-  return elements.map((element, i) => {
+  const out: Conversation[] = [];
+  const add = (doc: unknown, i: number, where: string) => {
+    let c: ConversationFixture;
+    try {
+      c = conversationValidator.parse(doc);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new FixtureError(e.message.split('; ').map((m) => `${where}${m.startsWith('body:') ? m.slice(4) : `.${m}`}`).join('; '));
+      throw e;
+    }
+    out.push(build(c, i));
+  };
+  elements.forEach((element, i) => {
     let doc: unknown;
     try {
       doc = parseJson(element, { strictNumbers: true });
@@ -115,20 +132,28 @@ export function conversationsFromFixtureText(text: string, nowMs: number): Conve
       parseJson(text, { strictNumbers: true }); // throws the error with its position in the whole text
       throw e;
     }
-    let c: ConversationFixture;
-    try {
-      c = conversationValidator.parse(doc);
-    } catch (e) {
-      if (e instanceof ValidationError) throw new FixtureError(e.message.split('; ').map((m) => `Conversations[${i}]${m.startsWith('body:') ? m.slice(4) : `.${m}`}`).join('; '));
-      throw e;
-    }
-    return build(c, i);
+    if (log && doc !== null && typeof doc === 'object') doc = log.apply(doc as Record<string, any>);
+    if (doc !== undefined) add(doc, i, `Conversations[${i}]`);
   });
+  if (log) log.created().forEach((doc, j) => add(doc, elements.length + j, `a conversation created in the change log (#${j + 1})`));
+  return out;
 }
 
-/** The texts of the elements of a top-level {"Conversations":[…]} array, or undefined for any other layout. */
+/** Applies a data file's change log while its conversations are read (see changelog.ts). */
+export interface LogApplier {
+  apply(doc: Record<string, any>): Record<string, any> | undefined;
+  created(): Record<string, any>[];
+}
+
+/** The LogId a data file was written with (its change log must name the same), if any. */
+export function dataFileLogId(text: string): string | undefined {
+  return /^\s*\{\s*"LogId"\s*:\s*"([0-9a-f]{1,64})"\s*,/.exec(text)?.[1];
+}
+
+/** The texts of the elements of a top-level {"Conversations":[…]} array (after an optional "LogId"), or undefined for
+ * any other layout. */
 function splitConversations(text: string): string[] | undefined {
-  const head = /^\s*\{\s*"Conversations"\s*:\s*\[/.exec(text);
+  const head = /^\s*\{\s*(?:"LogId"\s*:\s*"[0-9a-f]{1,64}"\s*,\s*)?"Conversations"\s*:\s*\[/.exec(text);
   if (!head) return undefined;
   const out: string[] = [];
   let depth = 0;

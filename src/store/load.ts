@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { readFile, access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseJson, JsonSyntaxError } from '../protocol/json.js';
-import { conversationsFromFixture, conversationsFromFixtureText, FixtureError } from './fixtures.js';
+import { conversationsFromFixture, conversationsFromFixtureText, dataFileLogId, FixtureError } from './fixtures.js';
+import { readLog, logFileOf } from './changelog.js';
+import type { DataFileState } from './persistence.js';
 import type { Conversation } from './model.js';
 
 /** A start-up problem with a file: one clear line naming the file and the reason. */
@@ -48,10 +50,28 @@ export function conversationsFrom(doc: unknown, nowMs: number, source: string): 
   }
 }
 
-/** The conversations to start with, and where they came from. */
-export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown }, nowMs: number) {
+/** A data file and its change log (FILE.log, see changelog.ts) to conversations, and the state the sink goes on from. */
+async function conversationsOfDataFile(file: string, nowMs: number): Promise<{ conversations: Conversation[]; state: DataFileState }> {
+  const text = await readText(file, 'data file');
+  const logId = dataFileLogId(text);
+  const logFile = logFileOf(file);
+  const logText = logId !== undefined && existsSync(logFile) ? await readText(logFile, 'data file log') : undefined;
+  try {
+    const log = readLog(logText, logId, logFile);
+    const conversations = conversationsFromFixtureText(text, nowMs, log.current ? log : undefined);
+    return { conversations, state: { logId, logCurrent: log.current, validBytes: log.validBytes, snapshotBytes: Buffer.byteLength(text) } };
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new StartupError(`data file ${file}: not valid JSON: ${e.message}`);
+    if (e instanceof FixtureError) throw new StartupError(e.message.startsWith(logFile) ? `data file log ${e.message}` : `data file ${file}: invalid: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The conversations to start with, where they came from, and (from a data file) the state its writer goes on from. */
+export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; dataFile?: DataFileState }> {
   if (opts.data && existsSync(opts.data)) {
-    return { source: `data file ${opts.data}`, conversations: await conversationsOfFile(opts.data, 'data file', nowMs) };
+    const { conversations, state } = await conversationsOfDataFile(opts.data, nowMs);
+    return { source: `data file ${opts.data}`, conversations, dataFile: state };
   }
   if (opts.fixtureDoc !== undefined) return { source: 'fixture document', conversations: conversationsFrom(opts.fixtureDoc, nowMs, 'fixture document') };
   if (!opts.fixtures) return { source: 'empty world', conversations: [] };

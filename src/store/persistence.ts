@@ -1,17 +1,22 @@
 // The data file (--data FILE), the only code that knows lowdb. Writes are coalesced off the request path and kept
-// small: a change marks its conversation dirty (and names the message it added or changed), a timer writes at most
-// every `intervalMs`, and a write re-serialises only the dirty conversations, from a cache of each message's JSON,
-// in slices of a few milliseconds so requests keep being answered. The file is written through a lowdb adapter
-// that streams the cached chunks to a temporary file and renames it: never left partial.
-import { open, rename, unlink } from 'node:fs/promises';
+// small: a change marks its conversation (or the message it added or changed) dirty, a timer flushes at most every
+// `intervalMs`, and a flush appends only the dirty records to the change log FILE.log (changelog.ts), serialised in
+// slices of a few milliseconds so requests keep being answered. FILE itself, the whole world in the fixture format, is
+// rewritten (compacted) only when the log has grown past it, when the world is replaced, and on a graceful close; it
+// goes through a lowdb adapter that streams it to a temporary file and renames it: never left partial. A snapshot and
+// its log share a LogId, so a log left behind by a compaction that was cut short is never replayed onto the wrong file.
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
 import { stringifyJson } from '../protocol/json.js';
-import { conversationHeadToFixture, messageToFixture } from './fixtures.js';
+import { conversationToFixture } from './fixtures.js';
+import { logFileOf, logHeader, headRecord, messageRecord, removedRecord } from './changelog.js';
 import type { Conversation, Message } from './model.js';
 
 /** What the store tells about changes; the in-memory default ignores them. */
 export interface ChangeSink {
-  /** c changed; m, when given, is the message added or changed */
+  /** c changed; m, when given, is the message added or changed (and c's head is unchanged but for its sender's
+   * read position) */
   changed(c: Conversation, m?: Message): void;
   removed(c: Conversation): void;
   /** the whole world was replaced; persisted = it was just read from this very file */
@@ -24,114 +29,161 @@ export const memorySink: ChangeSink = {
   changed() {}, removed() {}, replacedAll() {}, async flush() {}, async close() {},
 };
 
-/** Work done between two yields to the event loop while building a snapshot. */
+/** Work done between two yields to the event loop while serialising. */
 const SLICE_MS = 2;
+/** Bytes handed to one write while compacting. */
+const WRITE_BATCH = 1 << 20;
+/** The log is compacted into FILE once it is larger than FILE and than this. */
+const MIN_COMPACT_BYTES = 8 << 20;
 
-/** The world as JSON chunks, one per conversation, rebuilt only when their conversation changed. */
-class Snapshot {
-  readonly chunks = new Map<Conversation, Buffer | undefined>();
-  /** bumped when the whole world is replaced: a build that sees it change starts again, so no file mixes two worlds */
-  generation = 0;
-  private readonly messageJson = new WeakMap<Message, string>();
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  forgetMessage(m: Message): void { this.messageJson.delete(m); }
-
-  /** Every chunk of the file, building the dirty ones in slices. */
-  async parts(): Promise<Buffer[]> {
-    for (;;) {
-      const generation = this.generation;
-      const parts = await this.tryParts();
-      if (generation === this.generation) return parts;
-    }
-  }
-
-  private async tryParts(): Promise<Buffer[]> {
-    const generation = this.generation;
-    const parts: Buffer[] = [Buffer.from('{"Conversations":[\n')];
-    let sliceStart = performance.now();
-    let first = true;
-    for (const [c, cached] of this.chunks) {
-      let chunk = cached;
-      if (!chunk) {
-        chunk = this.build(c);
-        this.chunks.set(c, chunk);
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          if (generation !== this.generation) return parts; // replaced meanwhile: parts() starts again
-          sliceStart = performance.now();
-        }
-      }
-      if (!first) parts.push(SEPARATOR);
-      parts.push(chunk);
-      first = false;
-    }
-    parts.push(Buffer.from('\n]}\n'));
-    return parts;
-  }
-
-  private build(c: Conversation): Buffer {
-    const head = stringifyJson(conversationHeadToFixture(c));
-    const messages = c.messages.map((m) => {
-      let json = this.messageJson.get(m);
-      if (json === undefined) this.messageJson.set(m, (json = stringifyJson(messageToFixture(m))));
-      return json;
-    });
-    return Buffer.from(`${head.slice(0, -1)},"Messages":[${messages.join(',')}]}`);
-  }
+/** The state of FILE and FILE.log as the data file was loaded (load.ts). */
+export interface DataFileState {
+  /** the LogId FILE was written with; undefined = none (not written by this version, or no FILE yet) */
+  logId?: string;
+  /** FILE.log follows FILE: appends continue it from validBytes (a torn last record is overwritten) */
+  logCurrent: boolean;
+  validBytes: number;
+  snapshotBytes: number;
 }
 
-const SEPARATOR = Buffer.from(',\n');
+/** The world the sink persists: the conversations in file order, and a generation bumped when it is replaced, so a
+ * compaction that sees it change starts again (no file mixes two worlds). */
+class World {
+  readonly conversations = new Set<Conversation>();
+  generation = 0;
+  logId = '';
+}
 
-/** lowdb adapter: writes the snapshot's chunks to FILE.tmp, then renames it over FILE (atomic on one filesystem). */
-class ChunkedJsonFile implements Adapter<Snapshot> {
-  constructor(private readonly file: string, private readonly snapshot: Snapshot) {}
+/** lowdb adapter: streams the world to FILE.tmp in slices, then renames it over FILE (atomic on one filesystem). */
+class SnapshotFile implements Adapter<World> {
+  /** bytes of the last snapshot written */
+  bytes = 0;
 
-  async read(): Promise<Snapshot> { return this.snapshot; }
+  constructor(private readonly file: string, private readonly world: World) {}
 
-  async write(snapshot: Snapshot): Promise<void> {
-    const parts = await snapshot.parts();
-    const tmp = `${this.file}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      for (let i = 0; i < parts.length; i += 512) await fh.writev(parts.slice(i, i + 512));
-    } catch (err) {
+  async read(): Promise<World> { return this.world; }
+
+  async write(world: World): Promise<void> {
+    for (;;) {
+      const generation = world.generation;
+      const tmp = `${this.file}.tmp`;
+      const fh = await open(tmp, 'w');
+      let bytes = 0;
+      try {
+        bytes = await this.stream(fh, world, generation);
+      } catch (err) {
+        await fh.close();
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
       await fh.close();
-      await unlink(tmp).catch(() => undefined);
-      throw err;
+      if (generation !== world.generation) continue; // replaced while it was written: write the new world
+      await rename(tmp, this.file);
+      this.bytes = bytes;
+      return;
     }
-    await fh.close();
-    await rename(tmp, this.file);
+  }
+
+  private async stream(fh: FileHandle, world: World, generation: number): Promise<number> {
+    let batch = `{"LogId":${JSON.stringify(world.logId)},"Conversations":[\n`;
+    let bytes = 0;
+    let first = true;
+    let sliceStart = performance.now();
+    const write = async () => {
+      const buf = Buffer.from(batch);
+      batch = '';
+      bytes += buf.length;
+      await fh.write(buf);
+    };
+    for (const c of world.conversations) {
+      batch += (first ? '' : ',\n') + stringifyJson(conversationToFixture(c));
+      first = false;
+      if (batch.length >= WRITE_BATCH) await write();
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToRequests();
+        if (generation !== world.generation) return 0;
+        sliceStart = performance.now();
+      }
+    }
+    batch += '\n]}\n';
+    await write();
+    return bytes;
   }
 }
 
 export class DataFileSink implements ChangeSink {
-  private readonly db: Low<Snapshot>;
-  private readonly snapshot = new Snapshot();
+  private readonly world = new World();
+  private readonly snapshot: SnapshotFile;
+  private readonly db: Low<World>;
+  private readonly logFile: string;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private dirty = false;
+  /** conversations whose head (fields, members) changed */
+  private heads = new Set<Conversation>();
+  /** messages added or changed, by conversation */
+  private messages = new Map<Conversation, Set<Message>>();
+  private removals: string[] = [];
+  /** FILE must be rewritten: the world was replaced, or FILE has no LogId yet */
+  private compactNeeded: boolean;
+  /** FILE.log: open for appends when it follows FILE, at logBytes */
+  private log: FileHandle | undefined;
+  private logBytes: number;
+  private logCurrent: boolean;
 
-  constructor(readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500) {
-    this.db = new Low(new ChunkedJsonFile(file, this.snapshot), this.snapshot);
+  constructor(
+    readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500, loaded?: DataFileState,
+    private readonly minCompactBytes = MIN_COMPACT_BYTES,
+  ) {
+    this.logFile = logFileOf(file);
+    this.snapshot = new SnapshotFile(file, this.world);
+    this.db = new Low(this.snapshot, this.world);
+    this.world.logId = loaded?.logId ?? '';
+    this.snapshot.bytes = loaded?.snapshotBytes ?? 0;
+    this.compactNeeded = loaded?.logId === undefined;
+    this.logCurrent = loaded?.logCurrent ?? false;
+    this.logBytes = loaded?.logCurrent ? loaded.validBytes : 0;
   }
 
   changed(c: Conversation, m?: Message): void {
-    if (m) this.snapshot.forgetMessage(m);
-    this.snapshot.chunks.set(c, undefined);
+    this.world.conversations.add(c);
+    if (m) {
+      let set = this.messages.get(c);
+      if (!set) this.messages.set(c, (set = new Set()));
+      set.add(m);
+    } else {
+      this.heads.add(c);
+    }
     this.schedule();
   }
 
-  removed(c: Conversation): void { this.snapshot.chunks.delete(c); this.schedule(); }
+  removed(c: Conversation): void {
+    this.world.conversations.delete(c);
+    this.heads.delete(c);
+    this.messages.delete(c);
+    this.removals.push(removedRecord(c));
+    this.schedule();
+  }
 
   replacedAll(all: Iterable<Conversation>, persisted = false): void {
-    this.snapshot.generation++;
-    this.snapshot.chunks.clear();
-    for (const c of all) this.snapshot.chunks.set(c, undefined);
-    if (!persisted) this.schedule();
+    this.world.generation++;
+    this.world.conversations.clear();
+    for (const c of all) this.world.conversations.add(c);
+    this.heads.clear();
+    this.messages.clear();
+    this.removals = [];
+    if (!persisted) {
+      this.compactNeeded = true;
+      this.schedule();
+    }
+  }
+
+  private get dirty(): boolean {
+    return this.compactNeeded || this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0;
   }
 
   private schedule(): void {
-    this.dirty = true;
     if (this.timer) return;
     this.timer = setTimeout(() => { this.timer = undefined; this.flush().catch(this.onError); }, this.intervalMs);
     this.timer.unref();
@@ -140,19 +192,113 @@ export class DataFileSink implements ChangeSink {
   /** Writes pending changes now; resolves when they are on disk. */
   flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    const run = this.writing.catch(() => undefined).then(async () => {
-      if (!this.dirty) return;
-      this.dirty = false;
-      try {
-        await this.db.write();
-      } catch (err) {
-        this.dirty = true; // keep the changes for the next try
-        throw err;
-      }
+    return this.queue(async () => {
+      if (!this.compactNeeded && this.dirty) await this.append();
+      if (this.compactNeeded || this.logBytes > Math.max(this.snapshot.bytes, this.minCompactBytes)) await this.compact();
     });
+  }
+
+  /** Graceful exit: pending changes written, then FILE rewritten so that it alone holds the world. */
+  close(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    return this.queue(async () => {
+      if (this.compactNeeded || this.dirty || this.logBytes > 0 || this.logCurrent) await this.compact();
+    });
+  }
+
+  private queue(work: () => Promise<void>): Promise<void> {
+    const run = this.writing.catch(() => undefined).then(work);
     this.writing = run;
     return run;
   }
 
-  async close(): Promise<void> { await this.flush(); }
+  /** Appends the dirty records to FILE.log, serialised in slices. */
+  private async append(): Promise<void> {
+    const heads = this.heads;
+    const messages = this.messages;
+    const removals = this.removals;
+    this.heads = new Set();
+    this.messages = new Map();
+    this.removals = [];
+    const generation = this.world.generation;
+    let text = removals.join('');
+    let sliceStart = performance.now();
+    const slice = async () => {
+      if (performance.now() - sliceStart <= SLICE_MS) return true;
+      await yieldToRequests();
+      sliceStart = performance.now();
+      return generation === this.world.generation; // replaced meanwhile: a compaction writes it all
+    };
+    for (const c of heads) {
+      text += headRecord(c);
+      if (!(await slice())) return;
+    }
+    for (const [c, set] of messages) {
+      for (const m of set) text += messageRecord(c, m);
+      if (!(await slice())) return;
+    }
+    try {
+      const log = await this.openLog();
+      const buf = Buffer.from(text);
+      await log.write(buf, 0, buf.length, this.logBytes);
+      this.logBytes += buf.length;
+    } catch (err) {
+      // keep the changes for the next try (the present state is written then)
+      for (const c of heads) this.heads.add(c);
+      for (const [c, set] of messages) for (const m of set) this.changed(c, m);
+      this.removals.unshift(...removals);
+      await this.closeLog();
+      throw err;
+    }
+  }
+
+  /** FILE.log, open at its end; started anew (header first) when it does not follow FILE. */
+  private async openLog(): Promise<FileHandle> {
+    if (this.log) return this.log;
+    if (!this.logCurrent) {
+      const tmp = `${this.logFile}.tmp`;
+      const fh = await open(tmp, 'w');
+      const header = Buffer.from(logHeader(this.world.logId));
+      try {
+        await fh.write(header);
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.logFile);
+      this.logCurrent = true;
+      this.logBytes = header.length;
+    }
+    const fh = await open(this.logFile, 'r+');
+    await fh.truncate(this.logBytes); // a torn last record from a kill is cut off
+    this.log = fh;
+    return fh;
+  }
+
+  private async closeLog(): Promise<void> {
+    const log = this.log;
+    this.log = undefined;
+    await log?.close().catch(() => undefined);
+  }
+
+  /** Rewrites FILE with the whole world under a new LogId; the old log no longer applies and is removed. */
+  private async compact(): Promise<void> {
+    this.compactNeeded = false;
+    // changes from here on are written to the new log, even those the snapshot happens to include
+    this.heads = new Set();
+    this.messages = new Map();
+    this.removals = [];
+    const previous = this.world.logId;
+    this.world.logId = randomBytes(8).toString('hex');
+    try {
+      await this.db.write();
+    } catch (err) {
+      this.world.logId = previous;
+      this.compactNeeded = true; // the next flush tries again; until then FILE and its log stay as they were
+      throw err;
+    }
+    await this.closeLog();
+    this.logCurrent = false;
+    this.logBytes = 0;
+    await unlink(this.logFile).catch(() => undefined);
+  }
 }
