@@ -13,6 +13,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 32;
 const SEND_CONNECTIONS = Number(process.env.BENCH_SEND_CONNECTIONS ?? 8);
+/** runs of each side of a ratio, taken in turns; the best of each is compared */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const tmp = mkdtempSync(join(tmpdir(), 'volc-bench-'));
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); rmSync(tmp, { recursive: true, force: true }); });
@@ -78,6 +80,19 @@ async function measured(url, opts) {
   return load(url, opts);
 }
 
+/** Two servers (both started, only one loaded at a time) measured in turns, A B A B…; each keeps its best run, so a
+ * moment of interference on the machine (the load generator shares it) does not decide a ratio. */
+async function bestOf(rounds, [urlA, optsA], [urlB, optsB]) {
+  let a, bRes;
+  for (let i = 0; i < rounds; i++) {
+    const ra = i === 0 ? await measured(urlA, optsA) : await load(urlA, optsA);
+    if (!a || ra.requests.average > a.requests.average) a = ra;
+    const rb = i === 0 ? await measured(urlB, optsB) : await load(urlB, optsB);
+    if (!bRes || rb.requests.average > bRes.requests.average) bRes = rb;
+  }
+  return [a, bRes];
+}
+
 function readReceiptRequests(w) {
   let n = 0;
   return [{ method: 'POST', path: action('GetMessagesReadReceipt'), setupRequest: (req) => {
@@ -97,10 +112,9 @@ if (!only) {
 const seedAnswer = await (async () => { const p = await startProcess([]); const r = await fetch(p.url + action('GetMessagesReadReceipt'), { method: 'POST', body: seedBody }); const t = await r.text(); const launch = p.launchMs; await p.stop(); return { text: t, launch }; })();
 writeFileSync(join(tmp, 'answer.json'), seedAnswer.text);
 const bare = await startProcess([join(tmp, 'answer.json')], 'bench/bare.mjs');
-const bareRun = await measured(bare.url + action('GetMessagesReadReceipt'), { body: seedBody });
-await bare.stop();
 const emu = await startProcess([]);
-const emuRun = await measured(emu.url + action('GetMessagesReadReceipt'), { body: seedBody });
+const [bareRun, emuRun] = await bestOf(ROUNDS, [bare.url + action('GetMessagesReadReceipt'), { body: seedBody }], [emu.url + action('GetMessagesReadReceipt'), { body: seedBody }]);
+await bare.stop();
 await emu.stop();
 const ratio1 = emuRun.requests.average / bareRun.requests.average;
 row('GetMessagesReadReceipt req/s vs bare Fastify', `${Math.round(emuRun.requests.average)} / ${Math.round(bareRun.requests.average)} = ${ratio1.toFixed(2)}x`, '>= 0.85x', ratio1 >= 0.85);
@@ -111,11 +125,10 @@ row('launch to first answer, default fixtures', `${Math.round(seedAnswer.launch)
 const small = world(10, 100);
 const big = world(1000, 100);
 const s = await startProcess(['--fixtures', small.file]);
-const sRun = await measured(s.url, { requests: readReceiptRequests(small) });
-await s.stop();
 const b = await startProcess(['--fixtures', big.file]);
-const bRun = await measured(b.url, { requests: readReceiptRequests(big) });
+const [sRun, bRun] = await bestOf(ROUNDS, [s.url, { requests: readReceiptRequests(small) }], [b.url, { requests: readReceiptRequests(big) }]);
 const rss = rssMb(b.child);
+await s.stop();
 await b.stop();
 const ratio2 = bRun.requests.average / sRun.requests.average;
 row('GetMessagesReadReceipt req/s, 100k vs 1k messages', `${Math.round(bRun.requests.average)} / ${Math.round(sRun.requests.average)} = ${ratio2.toFixed(2)}x`, '>= 0.9x', ratio2 >= 0.9);
