@@ -4,7 +4,7 @@
 // key order), and parseJson throws the same message as parseMarked.
 import t from 'tap';
 import fc from 'fast-check';
-import { parseJson, parseFast, parseMarked, InexactNumber, JsonSyntaxError, MAX_DEPTH } from '../src/protocol/json.js';
+import { parseJson, parseFast, parseMarked, stringifyJson, InexactNumber, JsonSyntaxError, MAX_DEPTH } from '../src/protocol/json.js';
 
 const RUNS = Number(process.env.JSON_RUNS ?? 3000);
 
@@ -191,4 +191,16 @@ t.test('parseFast: values as the protocol needs them', async (t) => {
   t.equal(parseFast('"\\x"', true), undefined, 'an unknown escape is refused');
   t.equal(parseFast('01', true), undefined);
   t.equal(parseFast('\ufeff{}', true), undefined, 'a byte order mark is not whitespace, as for JSON.parse');
+});
+
+t.test('stringifyJson writes what JSON.stringify writes, BigInt aside', async (t) => {
+  const str = fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 70 }), fc.string({ unit: 'grapheme', maxLength: 20 }),
+    fc.constantFrom('\ud800', 'a\udfffb', '😀', '\u2028\u2029', '"\\/', '\u007f\u0080', 'x'.repeat(64), `${'x'.repeat(64)}"`, '\u001f', ''));
+  const json = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof({ depthSize: 'small' },
+      str, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined),
+      fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(str, tie('value'), { maxKeys: 4 })),
+  })).value;
+  fc.assert(fc.property(json, (v) => stringifyJson(v) === JSON.stringify(v)), { numRuns: RUNS });
+  t.equal(stringifyJson({ a: 1n, b: [-9223372036854775808n], c: '\ud800' }), '{"a":1,"b":[-9223372036854775808],"c":"\\ud800"}');
 });

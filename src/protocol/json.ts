@@ -318,7 +318,7 @@ export function stringifyJson(value: unknown, indent?: number): string {
  * numbers as null), plus BigInt written as a plain integer. */
 function serialize(v: unknown): string | undefined {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return quote(v);
     case 'number': return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
@@ -335,11 +335,23 @@ function serialize(v: unknown): string | undefined {
       for (const key of Object.keys(v)) {
         const item = serialize((v as Record<string, unknown>)[key]);
         if (item === undefined) continue;
-        out += (first ? '' : ',') + JSON.stringify(key) + ':' + item;
+        out += (first ? '' : ',') + quote(key) + ':' + item;
         first = false;
       }
       return out + '}';
     }
     default: return undefined;
   }
+}
+
+/** A string as JSON.stringify writes it. Short strings with nothing to escape (keys, ids, names: nearly all) are
+ * checked here, which costs about half the call into JSON.stringify; anything else is left to JSON.stringify. */
+function quote(s: string): string {
+  if (s.length > 64) return JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // control characters, quote, backslash, and surrogates (a lone one is escaped)
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
