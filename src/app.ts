@@ -72,7 +72,7 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ ...ctx, store }, body) };
+  return { qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),
@@ -107,7 +107,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     authenticate: authenticator({
       mode: options.auth ?? 'off', credentials: options.credentials ?? [], clock, maxClockSkewS: options.maxClockSkew, debug: options.authDebug,
     }),
-    beforeHandle: (call) => faults.apply(call),
+    beforeHandle: (action, appId, reply) => faults.apply(action, appId, reply),
     onComplete: (record) => journal.add(record),
   });
   registerControl(app, runtime);

@@ -410,3 +410,22 @@ t.test('one log line per request, its duration in real time even when the mock c
   t.equal(requests[1].ErrorCode, 'InvalidParameter');
   for (const l of requests) t.ok(typeof l.ms === 'number' && l.ms >= 0 && l.ms < 5000, `ms ${l.ms} is a real duration`);
 });
+
+t.test('Random.hex: the digits of the draws, lowest nibble first, for any length', async (t) => {
+  const nibbles = (r: Random, n: number) => { // the definition, one digit at a time
+    let out = '';
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      if (i % 8 === 0) bits = r.next32();
+      out += '0123456789ABCDEF'[bits & 15];
+      bits >>>= 4;
+    }
+    return out;
+  };
+  for (const seed of [1n, 2n, 123456789n, 2n ** 64n - 1n]) {
+    const a = new Random(seed);
+    const b = new Random(seed);
+    const lengths = Array.from({ length: 42 }, (_, n) => n);
+    t.same(lengths.map((n) => a.hex(n)), lengths.map((n) => nibbles(b, n)), `seed ${seed}: 0 to 41 digits`);
+  }
+});

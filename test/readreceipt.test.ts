@@ -168,3 +168,29 @@ t.test('a message deleted for everyone is left out of the receipts, like every o
   await ok(t, app, 'DeleteConversationMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageId: SEED_MSG, DeleteType: 0 });
   t.same((await rr()).ReadReceipt, [], 'gone after DeleteType 0');
 });
+
+t.test('membership changes show in the next answer (the member order kept on the conversation follows them)', async (t) => {
+  const G = 6600000000000000001n, m1 = 6600000000000000011n;
+  const app = await makeApp(t, world(conv(9010, G, 2, [{ id: 1, read: 1 }, { id: 'carol', read: 0 }, { id: 30 }], [{ id: m1, from: 1, index: 1 }])));
+  const receipt = async () => {
+    const r = (await ok(t, app, RRR, ask(9010, G, [m1]))).ReadReceipt[0];
+    return [r.ReadUserIds, r.UnReadUserIds, r.ReadUserIdsStr, r.UnReadUserIdsStr];
+  };
+  const readIndexes = async () => (await ok(t, app, 'GetParticipantReadIndex', { AppId: 9010, ConversationShortId: G }))
+    .ReadIndexes.map((r: any) => [r.ParticipantUserIdStr ?? r.ParticipantUserId, r.ReadIndex]);
+  t.strictSame(await receipt(), [[], [30], [], ['carol']]);
+  t.strictSame(await readIndexes(), [[1, 1], [30, 0], ['carol', 0]]);
+
+  await ok(t, app, 'BatchAddConversationParticipant', { AppId: 9010, ConversationShortId: G, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 20, ReadIndex: 1 }, { ParticipantUserId: 40 }] });
+  t.strictSame(await receipt(), [[20], [30, 40], [], ['carol']], 'added members, in id order');
+  t.strictSame(await readIndexes(), [[1, 1], [20, 1], [30, 0], [40, 0], ['carol', 0]]);
+
+  await ok(t, app, 'BatchAddConversationParticipant', { AppId: 9010, ConversationShortId: G, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 30, NickName: 'x' }] });
+  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: 9010, ConversationShortId: G, ParticipantUserId: 30, ReadIndex: 1 });
+  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: 9010, ConversationShortId: G, ParticipantUserId: 0, ParticipantUserIdStr: 'carol', ReadIndex: 1 });
+  t.strictSame(await receipt(), [[20, 30], [40], ['carol'], []], 'an overwritten member and moved ReadIndexes are seen');
+
+  await ok(t, app, 'BatchDeleteConversationParticipant', { AppId: 9010, ConversationShortId: G, Operator: 1, ParticipantUserIds: [20, 40] });
+  t.strictSame(await receipt(), [[30], [], ['carol'], []], 'removed members are gone');
+  t.strictSame(await readIndexes(), [[1, 1], [30, 1], ['carol', 1]]);
+});

@@ -2,7 +2,7 @@
 // One-to-one and group only. A member has read M when its ReadIndex >= M.IndexInConversation; the sender is left out.
 import { Obj, Opt, List, Str, Bool, Id, AppId } from '../protocol/schema.js';
 import { ApiError } from '../protocol/errors.js';
-import { ConversationType, isStrUser, type Conversation, type Message, type UserId } from '../store/model.js';
+import { ConversationType, isStrUser, type Conversation, type Member, type Message } from '../store/model.js';
 import { isDeletedForAll } from '../store/messages.js';
 import { defineAction } from './action.js';
 import { requireConversation } from './common.js';
@@ -28,12 +28,15 @@ export default defineAction({
     if (conv.type !== ConversationType.OneToOne && conv.type !== ConversationType.Group) {
       throw new ApiError('InvalidParameter.UnsupportedConversationType', 'GetMessagesReadReceipt supports one-to-one and group conversations only');
     }
-    const members = sortedMembers(conv);
-    const seen = new Set<bigint>();
-    const receipts = [];
-    for (const id of body.MessageIds) {
-      if (seen.has(id)) continue;
-      seen.add(id);
+    const members = store.sortedMembers(conv);
+    const ids = body.MessageIds;
+    const seen = ids.length > 1 ? new Set<bigint>() : undefined; // an id asked twice is answered once
+    const receipts: Receipt[] = [];
+    for (const id of ids) {
+      if (seen) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
       const msg = store.message(conv, id);
       if (msg && !isDeletedForAll(msg)) receipts.push(receiptFor(conv, msg, members)); // deleted for everyone: gone from every read
     }
@@ -41,32 +44,38 @@ export default defineAction({
   },
 });
 
-/** Members sorted ascending: numeric ids by value, then string ids. */
-function sortedMembers(conv: Conversation): UserId[] {
-  const nums: bigint[] = [];
-  const strs: string[] = [];
-  for (const u of conv.members.keys()) (isStrUser(u) ? strs : nums).push(u as never);
-  nums.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  strs.sort();
-  return [...nums, ...strs];
+interface Receipt {
+  MessageId: bigint; ConversationShortId: bigint; ReceiverIsRead: boolean; ReadUserIds: bigint[]; UnReadUserIds: bigint[];
+  ReadUserIdsStr?: string[]; UnReadUserIdsStr?: string[];
 }
 
-function receiptFor(conv: Conversation, msg: Message, members: UserId[]) {
-  const read: UserId[] = [];
-  const unread: UserId[] = [];
-  for (const u of members) {
+/** members: ascending by user id (numeric ids first), so each list comes out sorted. */
+function receiptFor(conv: Conversation, msg: Message, members: readonly Member[]): Receipt {
+  const read: bigint[] = [];
+  const unread: bigint[] = [];
+  let readStr: string[] | undefined;
+  let unreadStr: string[] | undefined;
+  for (const m of members) {
+    const u = m.userId;
     if (u === msg.sender) continue;
-    (conv.members.get(u)!.readIndex >= msg.index ? read : unread).push(u);
+    if (isStrUser(u)) {
+      if (m.readIndex >= msg.index) (readStr ??= []).push(u);
+      else (unreadStr ??= []).push(u);
+    } else {
+      (m.readIndex >= msg.index ? read : unread).push(u);
+    }
   }
-  const receipt: Record<string, unknown> = {
+  const receipt: Receipt = {
     MessageId: msg.messageId,
     ConversationShortId: conv.shortId,
-    ReceiverIsRead: conv.type === ConversationType.OneToOne && read.length > 0,
-    ReadUserIds: read.filter((u) => !isStrUser(u)),
-    UnReadUserIds: unread.filter((u) => !isStrUser(u)),
+    ReceiverIsRead: conv.type === ConversationType.OneToOne && (read.length > 0 || readStr !== undefined),
+    ReadUserIds: read,
+    UnReadUserIds: unread,
   };
-  const readStr = read.filter(isStrUser);
-  const unreadStr = unread.filter(isStrUser);
-  if (readStr.length || unreadStr.length) Object.assign(receipt, { ReadUserIdsStr: readStr, UnReadUserIdsStr: unreadStr });
-  return receipt as { MessageId: bigint; ConversationShortId: bigint; ReceiverIsRead: boolean; ReadUserIds: bigint[]; UnReadUserIds: bigint[] };
+  // the …Str lists only when some member has a string id
+  if (readStr || unreadStr) {
+    receipt.ReadUserIdsStr = readStr ?? [];
+    receipt.UnReadUserIdsStr = unreadStr ?? [];
+  }
+  return receipt;
 }

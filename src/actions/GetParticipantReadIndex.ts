@@ -4,7 +4,6 @@ import { Obj, Opt, List, Str, Id, Int64, AppId } from '../protocol/schema.js';
 import { isStrUser } from '../store/model.js';
 import { defineAction } from './action.js';
 import { requireConversation } from './common.js';
-import { sortedUsers } from './messaging.js';
 
 const ReadIndexItem = Obj({
   ParticipantUserId: Int64({ min: 0n }), ParticipantUserIdStr: Opt(Str()), ReadIndex: Int64({ min: 0n }),
@@ -17,12 +16,9 @@ export default defineAction({
   result: Obj({ ReadIndexes: List(ReadIndexItem) }),
   handler({ store }, body) {
     const conv = requireConversation(store, body.AppId, body.ConversationShortId);
-    const ReadIndexes = sortedUsers(conv.members.keys()).map((u) => {
-      const readIndex = conv.members.get(u)!.readIndex;
-      return isStrUser(u)
-        ? { ParticipantUserId: 0n, ParticipantUserIdStr: u, ReadIndex: readIndex }
-        : { ParticipantUserId: u, ReadIndex: readIndex };
-    });
+    const ReadIndexes = store.sortedMembers(conv).map(({ userId: u, readIndex }) => (isStrUser(u)
+      ? { ParticipantUserId: 0n, ParticipantUserIdStr: u, ReadIndex: readIndex }
+      : { ParticipantUserId: u, ReadIndex: readIndex }));
     return { ReadIndexes };
   },
 });

@@ -62,16 +62,3 @@ export function usersOf(nums: bigint[] | null | undefined, strs: string[] | null
   const out = [...new Set<UserId>([...(nums ?? []), ...(strs ?? []).filter((s) => s !== '')])];
   return out.length ? out : undefined;
 }
-
-/** Users ascending: numeric ids by value, then string ids (the order GetMessagesReadReceipt lists them in). */
-export function sortedUsers(users: Iterable<UserId>): UserId[] {
-  const nums: bigint[] = [];
-  const strs: string[] = [];
-  for (const u of users) {
-    if (isStrUser(u)) strs.push(u);
-    else nums.push(u);
-  }
-  nums.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  strs.sort();
-  return [...nums, ...strs];
-}

@@ -117,12 +117,12 @@ export class Faults {
 
   /** The dispatcher's beforeHandle hook. */
   /** Synchronous (no promise, no microtask) unless a matching rule delays. */
-  apply(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void> {
+  apply(action: string, appId: number | undefined, reply: FastifyReply): void | Promise<void> {
     if (this.rules.size === 0) return;
-    const rule = this.pick(call.action, call.appId);
+    const rule = this.pick(action, appId);
     if (!rule) return;
     const act = (): void => {
-      if (rule.Drop) return drop(call.reply);
+      if (rule.Drop) return drop(reply);
       if (rule.Error) throw errorOf(rule);
     };
     if (rule.DelayMs) return sleep(rule.DelayMs).then(act);

@@ -20,11 +20,6 @@ const MESSAGES_SHOWN = 20;
 /** A user as the page shows it: a numeric id as its digits, a string id (the …Str twins) JSON-quoted. */
 const shown = (u: UserId) => (isStrUser(u) ? JSON.stringify(u) : u.toString());
 
-function byUser(a: UserId, b: UserId): number {
-  if (isStrUser(a) !== isStrUser(b)) return isStrUser(a) ? 1 : -1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Who has read each message, from the vendor action itself (same rule, same errors); null where it answers an error. */
 function receipts(runtime: MockRuntime, c: Conversation, messages: Message[]) {
   const byId = new Map<string, { read: string[]; unread: string[] }>();
@@ -52,7 +47,7 @@ function conversationView(runtime: MockRuntime, c: Conversation) {
   return {
     ConversationShortId: c.shortId.toString(), ConversationType: c.type, Name: c.name, OwnerUserId: shown(c.ownerUserId),
     Status: c.status, MemberCount: c.members.size, MessageCount: c.messages.length, ReceiptError: error,
-    Members: [...c.members.values()].sort((a, b) => byUser(a.userId, b.userId)).map(memberView),
+    Members: runtime.store.sortedMembers(c).map(memberView),
     Messages: messages.map((m) => ({
       MessageId: m.messageId.toString(), Sender: shown(m.sender), IndexInConversation: m.index.toString(),
       MsgType: m.msgType, Content: m.content, Status: m.status,

@@ -42,7 +42,7 @@ export interface DispatchOptions {
   authenticate?(req: FastifyRequest, raw: Buffer): Caller;
   /** runs after validation and before the handler (fault injection); may throw an ApiError, delay, or hijack
    * the reply and drop the connection (then the call is recorded with httpStatus 0) */
-  beforeHandle?(call: { action: string; appId?: number; reply: FastifyReply }): void | Promise<void>;
+  beforeHandle?(action: string, appId: number | undefined, reply: FastifyReply): void | Promise<void>;
   /** one record per answered call (request journal) */
   onComplete?(record: CallRecord): void;
 }
@@ -58,8 +58,9 @@ export function callerFromHeader(authorization: string | undefined): Caller {
   return m ? { accessKeyId: m[1], region: m[3] } : { accessKeyId: 'anonymous' };
 }
 
-/** started: mock-clock time (journal Time, RequestId); perfStart: real elapsed time (DurationMs) */
-interface Pending { meta: Metadata; started: number; perfStart: number; appId?: number; body?: unknown; raw?: Buffer; accessKeyId: string }
+/** started: mock-clock time (journal Time, RequestId); perfStart: real elapsed time (DurationMs). Handed to the handler
+ * as its CallContext. */
+interface Pending extends CallContext { meta: Metadata; started: number; perfStart: number; appId?: number; body?: unknown; raw?: Buffer; accessKeyId: string }
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && typeof x === 'object' && typeof (x as any).then === 'function';
 
@@ -97,7 +98,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
   /** After validation and the fault hook: the handler. Synchronous unless the handler returns a promise. */
   const run = (req: FastifyRequest, reply: FastifyReply, p: Pending, op: Operation, input: unknown): void | Promise<void> => {
     if (reply.sent) { record(req, p, 0); return; } // the connection was dropped
-    const result = op.handle({ requestId: p.meta.RequestId, accessKeyId: p.accessKeyId }, input);
+    const result = op.handle(p, input);
     if (isThenable(result)) return Promise.resolve(result).then((r) => succeed(req, reply, p, r), (err) => fail(req, reply, p, err));
     succeed(req, reply, p, result);
   };
@@ -117,7 +118,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       const version = typeof query.Version === 'string' ? query.Version : '';
       let caller = callerFromHeader(req.headers.authorization);
       const meta: Metadata = { RequestId: rid, Action: action, Version: version, Service: SERVICE, Region: caller.region ?? DEFAULT_REGION };
-      const p: Pending = { meta, started, perfStart, appId: undefined, body: undefined, raw: undefined, accessKeyId: caller.accessKeyId };
+      const p: Pending = { requestId: rid, meta, started, perfStart, appId: undefined, body: undefined, raw: undefined, accessKeyId: caller.accessKeyId };
 
       try {
         // Signature first, as the vendor's gateway does (volcengine-im-api §3.5): with --auth enforce a request that is
@@ -156,7 +157,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           if (e instanceof ValidationError) throw invalid(e.message);
           throw e;
         }
-        const gate = opts.beforeHandle?.({ action, appId: p.appId, reply });
+        const gate = opts.beforeHandle?.(action, p.appId, reply);
         if (isThenable(gate)) {
           return Promise.resolve(gate).then(() => run(req, reply, p, op, input)).catch((err) => fail(req, reply, p, err));
         }
@@ -178,18 +179,20 @@ function appIdForJournal(p: Pending): void {
 export function journalBody(raw: Buffer | undefined): unknown {
   if (!raw || raw.length === 0) return null;
   try {
-    return parseJson(raw.toString('utf8'), { strictNumbers: true });
+    return parseJson(raw.toString('utf8'), STRICT);
   } catch {
     return null;
   }
 }
+
+const STRICT = { strictNumbers: true } as const;
 
 function parseBody(raw: Buffer): unknown {
   const text = raw.toString('utf8');
   if (text.trim() === '') throw new ApiError('InvalidParameter.BodyIsEmpty');
   let body: unknown;
   try {
-    body = parseJson(text, { strictNumbers: true });
+    body = parseJson(text, STRICT);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new ApiError('InvalidParameter.Unmarshal', e.message);
     throw e;

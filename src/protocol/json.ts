@@ -1,6 +1,8 @@
 // int64-exact JSON. Number literals longer than 15 characters are exact BigInts in, BigInt is written as a plain
-// integer out. The fast path rides on JSON.parse/JSON.stringify: long number literals are swapped for marked strings
-// before parsing and turned back afterwards; json-bigint is the fallback where a marker could be ambiguous.
+// integer out. Parsing is one pass of a small recursive-descent parser; a text it refuses goes to the older parser
+// that rides on JSON.parse (long number literals swapped for marked strings, turned back afterwards), which words the
+// error as JSON.parse does. json-bigint is the fallback of that parser, and of the writer where a marker could be
+// ambiguous.
 // With `strictNumbers` (vendor request bodies, fixture and data files: none has a float field) a literal with a
 // fraction or an exponent (1.5, 1.0, 1e3) is marked too, whatever its length: the vendor's Go decoder refuses all three
 // for int64 fields, so it becomes an InexactNumber, which no integer field accepts.
@@ -86,10 +88,157 @@ function revive(value: unknown): unknown {
  * Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON.
  * strictNumbers: every literal written with a fraction or an exponent becomes an InexactNumber (for documents whose
  * numbers are all integers); otherwise only long non-integer literals do.
+ * One pass of the parser below; what it refuses goes to the marked-string parser, which words the error (JSON.parse's
+ * message, or the nesting bound's) exactly as before.
  */
 export function parseJson(text: string, opts: { strictNumbers?: boolean } = {}): unknown {
+  const value = parseFast(text, opts.strictNumbers === true);
+  return value !== undefined ? value : parseMarked(text, opts);
+}
+
+// ---- one-pass parser: a recursive descent over the text, producing the same values as parseMarked ----
+
+let src = '';
+let pos = 0;
+let strictMode = false;
+/** thrown (and caught in parseFast) on anything the grammar or the nesting bound refuses */
+const REFUSED: unique symbol = Symbol('refused');
+
+/** The one-pass parser alone: the value, or undefined when the text is not JSON JSON.parse would accept or is
+ * nested deeper than MAX_DEPTH (parseMarked then says why). Exported for the tests that compare it with parseMarked. */
+export function parseFast(text: string, strictNumbers: boolean): unknown {
+  src = text;
+  pos = 0;
+  strictMode = strictNumbers;
+  try {
+    const value = parseValue(0);
+    if (skipSpace() === text.length) return value;
+    return undefined;
+  } catch (err) {
+    if (err === REFUSED) return undefined;
+    throw err;
+  } finally {
+    src = ''; // the text is not kept alive by the parser
+  }
+}
+
+/** Skips JSON whitespace; returns the position of the next character. */
+function skipSpace(): number {
+  let c = src.charCodeAt(pos);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = src.charCodeAt(++pos);
+  return pos;
+}
+
+function parseValue(depth: number): unknown {
+  skipSpace();
+  const c = src.charCodeAt(pos);
+  if (c === 34 /* " */) return parseString();
+  if (c === 123 /* { */) return parseObject(depth + 1);
+  if (c === 91 /* [ */) return parseArray(depth + 1);
+  if (c === 45 /* - */ || (c >= 48 && c <= 57)) return parseNumber();
+  if (c === 116 /* t */ && src.startsWith('true', pos)) { pos += 4; return true; }
+  if (c === 102 /* f */ && src.startsWith('false', pos)) { pos += 5; return false; }
+  if (c === 110 /* n */ && src.startsWith('null', pos)) { pos += 4; return null; }
+  throw REFUSED;
+}
+
+function parseObject(depth: number): Record<string, unknown> {
+  if (depth > MAX_DEPTH) throw REFUSED;
+  pos++;
+  const o: Record<string, unknown> = {};
+  if (src.charCodeAt(skipSpace()) === 125 /* } */) { pos++; return o; }
+  for (;;) {
+    if (src.charCodeAt(skipSpace()) !== 34) throw REFUSED;
+    const key = parseString(true);
+    if (src.charCodeAt(skipSpace()) !== 58 /* : */) throw REFUSED;
+    pos++;
+    const value = parseValue(depth);
+    // as JSON.parse: the last of duplicate keys wins, in the place of the first
+    if (key !== '__proto__' && key !== 'constructor') o[key] = value;
+    const c = src.charCodeAt(skipSpace());
+    pos++;
+    if (c === 125) return o;
+    if (c !== 44 /* , */) throw REFUSED;
+  }
+}
+
+function parseArray(depth: number): unknown[] {
+  if (depth > MAX_DEPTH) throw REFUSED;
+  pos++;
+  const a: unknown[] = [];
+  if (src.charCodeAt(skipSpace()) === 93 /* ] */) { pos++; return a; }
+  for (;;) {
+    a.push(parseValue(depth));
+    const c = src.charCodeAt(skipSpace());
+    pos++;
+    if (c === 93) return a;
+    if (c !== 44) throw REFUSED;
+  }
+}
+
+/** At the opening quote. A string without escapes is a slice of the text; one with escapes, or long enough for V8 to
+ * make the slice a view that would keep the whole text alive, is decoded (and copied) by JSON.parse. */
+function parseString(key = false): string {
+  const start = pos;
+  let escaped = false;
+  for (let c = src.charCodeAt(++pos); c !== 34; c = src.charCodeAt(++pos)) {
+    if (c === 92 /* \ */) { escaped = true; pos++; } else if (c < 32 || c !== c) throw REFUSED; // control char, or NaN: the end of the text
+  }
+  pos++;
+  // (a key is always sliced: property names are interned, never views)
+  if (!escaped && (key || pos - start < 15)) return src.slice(start + 1, pos - 1);
+  try {
+    return JSON.parse(src.slice(start, pos)) as string;
+  } catch {
+    throw REFUSED;
+  }
+}
+
+/** At a minus sign or digit. Integers of up to 15 characters are numbers, longer ones BigInt; a fraction or exponent
+ * makes an InexactNumber under strictNumbers or when longer than 15 characters, a number otherwise. */
+function parseNumber(): unknown {
+  const start = pos;
+  let c = src.charCodeAt(pos);
+  if (c === 45) c = src.charCodeAt(++pos);
+  let n = 0;
+  if (c === 48 /* 0 */) {
+    c = src.charCodeAt(++pos);
+  } else if (c >= 49 && c <= 57) {
+    do { n = n * 10 + (c - 48); c = src.charCodeAt(++pos); } while (c >= 48 && c <= 57);
+  } else {
+    throw REFUSED;
+  }
+  let integer = true;
+  if (c === 46 /* . */) {
+    integer = false;
+    c = src.charCodeAt(++pos);
+    if (!(c >= 48 && c <= 57)) throw REFUSED;
+    do c = src.charCodeAt(++pos); while (c >= 48 && c <= 57);
+  }
+  if (c === 101 /* e */ || c === 69 /* E */) {
+    integer = false;
+    c = src.charCodeAt(++pos);
+    if (c === 43 /* + */ || c === 45) c = src.charCodeAt(++pos);
+    if (!(c >= 48 && c <= 57)) throw REFUSED;
+    do c = src.charCodeAt(++pos); while (c >= 48 && c <= 57);
+  }
+  const length = pos - start;
+  if (integer) {
+    if (length <= 15) return src.charCodeAt(start) === 45 ? -n : n; // exact: 15 digits stay below 2^53
+    return BigInt(src.slice(start, pos));
+  }
+  const literal = src.slice(start, pos);
+  return strictMode || length > 15 ? new InexactNumber(literal) : Number(literal);
+}
+
+// ---- marked-string parser: JSON.parse with long literals swapped for marked strings, then a revive walk ----
+
+/** The parser before parseFast: its fallback, and the judge of errors (JSON.parse's message, or the nesting bound's).
+ * Exported for the tests that compare the two. */
+export function parseMarked(text: string, opts: { strictNumbers?: boolean } = {}): unknown {
   const spans = longNumbers(text, opts.strictNumbers === true);
-  const unsafeKeys = text.includes('__proto__') || text.includes('constructor');
+  // (a key may spell __proto__ with escapes)
+  const unsafeKeys = text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
   if (spans.length === 0) {
     let value: unknown;
     try {
@@ -169,7 +318,7 @@ export function stringifyJson(value: unknown, indent?: number): string {
  * numbers as null), plus BigInt written as a plain integer. */
 function serialize(v: unknown): string | undefined {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return quote(v);
     case 'number': return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
@@ -186,11 +335,23 @@ function serialize(v: unknown): string | undefined {
       for (const key of Object.keys(v)) {
         const item = serialize((v as Record<string, unknown>)[key]);
         if (item === undefined) continue;
-        out += (first ? '' : ',') + JSON.stringify(key) + ':' + item;
+        out += (first ? '' : ',') + quote(key) + ':' + item;
         first = false;
       }
       return out + '}';
     }
     default: return undefined;
   }
+}
+
+/** A string as JSON.stringify writes it. Short strings with nothing to escape (keys, ids, names: nearly all) are
+ * checked here, which costs about half the call into JSON.stringify; anything else is left to JSON.stringify. */
+function quote(s: string): string {
+  if (s.length > 64) return JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // control characters, quote, backslash, and surrogates (a lone one is escaped)
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }

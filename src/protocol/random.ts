@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 
 const HEX = '0123456789ABCDEF';
+/** byte -> its two hex digits, low nibble first (the order hex() writes them in) */
+const NIBBLE_PAIRS = Array.from({ length: 256 }, (_, b) => HEX[b & 15] + HEX[b >>> 4]);
 
 export class Random {
   private a = 0;
@@ -47,14 +49,17 @@ export class Random {
   /** A BigInt in [lo, hi). */
   between(lo: bigint, hi: bigint): bigint { return lo + (this.next64() % (hi - lo)); }
 
-  /** n upper-case hex digits. */
+  /** n upper-case hex digits: each draw of 32 bits gives 8, lowest nibble first. */
   hex(n: number): string {
     let out = '';
-    let bits = 0;
-    for (let i = 0; i < n; i++) {
-      if (i % 8 === 0) bits = this.next32();
-      out += HEX[bits & 15];
-      bits >>>= 4;
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const bits = this.next32();
+      out += NIBBLE_PAIRS[bits & 255] + NIBBLE_PAIRS[(bits >>> 8) & 255] + NIBBLE_PAIRS[(bits >>> 16) & 255] + NIBBLE_PAIRS[bits >>> 24];
+    }
+    if (i < n) {
+      let bits = this.next32();
+      for (; i < n; i++, bits >>>= 4) out += HEX[bits & 15];
     }
     return out;
   }

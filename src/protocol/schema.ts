@@ -62,7 +62,10 @@ function normaliserFor(schema: TSchema): Normalise | undefined {
   if (isInt64Schema(schema)) return (v) => (typeof v === 'bigint' ? v : BigInt(v as number));
   if (s.type === 'array' && s.items) {
     const inner = normaliserFor(s.items);
-    return inner && ((v) => (Array.isArray(v) ? v.map(inner) : v));
+    return inner && ((v) => {
+      if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = inner(v[i]);
+      return v;
+    });
   }
   if (s.type === 'object' && s.properties) {
     const fields = Object.entries(s.properties as Record<string, TSchema>)

@@ -75,6 +75,9 @@ export interface Conversation {
   status: number;
   idempotentId?: string;
   members: Map<UserId, Member>;
+  /** derived, kept by the Store (Store.sortedMembers): the members ordered by user id, built on first use and dropped
+   * when membership changes; never persisted. Change members through the Store's verbs only. */
+  sortedMembers?: readonly Member[];
   /** ascending by index */
   messages: Message[];
   messagesById: Map<bigint, Message>;

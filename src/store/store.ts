@@ -61,6 +61,12 @@ export class Store {
     return c.messagesById.get(messageId);
   }
 
+  /** c's members ascending by user id: numeric ids by value, then string ids. Sorted once and kept on the conversation
+   * until putMembers or removeMembers changes who is in it; the array is shared, never to be changed by callers. */
+  sortedMembers(c: Conversation): readonly Member[] {
+    return (c.sortedMembers ??= sortByUser([...c.members.values()]));
+  }
+
   // ---- ids and time ----
 
   /** A fresh id about 1.7e18, unique across conversations and messages. */
@@ -112,6 +118,7 @@ export class Store {
       c.members.set(m.userId, m);
       this.userSet(c.appId, m.userId).add(c);
     }
+    c.sortedMembers = undefined;
     this.sink.changed(c);
   }
 
@@ -121,6 +128,7 @@ export class Store {
       c.members.delete(u);
       this.byUser.get(c.appId)?.get(u)?.delete(c);
     }
+    c.sortedMembers = undefined;
     this.sink.changed(c);
   }
 
@@ -262,6 +270,16 @@ export interface ConversationPatch {
 }
 
 const EMPTY: ReadonlySet<Conversation> = new Set();
+
+/** Numeric ids ascending by value, then string ids (by UTF-16 code units, as Array.prototype.sort). */
+function sortByUser(members: Member[]): Member[] {
+  return members.sort((a, b) => {
+    const x = a.userId;
+    const y = b.userId;
+    if (typeof x !== typeof y) return typeof x === 'string' ? 1 : -1;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
 
 function mapOf<K, V>(m: Map<number, Map<K, V>>, appId: number): Map<K, V> {
   let inner = m.get(appId);
