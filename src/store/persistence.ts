@@ -86,30 +86,66 @@ class SnapshotFile implements Adapter<World> {
     }
   }
 
+  /** Writes the world in slices; each slice's text becomes a Buffer at once (outside the JS heap), so the young
+   * generation never holds more than a slice of it and GC pauses stay short while requests are answered. */
   private async stream(fh: FileHandle, world: World, generation: number): Promise<number> {
-    let batch = `{"LogId":${JSON.stringify(world.logId)},"Conversations":[\n`;
+    const out = new SlicedText();
+    out.add(`{"LogId":${JSON.stringify(world.logId)},"Conversations":[\n`);
     let bytes = 0;
     let first = true;
-    let sliceStart = performance.now();
     const write = async () => {
-      const buf = Buffer.from(batch);
-      batch = '';
-      bytes += buf.length;
-      await fh.write(buf);
+      const parts = out.take();
+      for (const part of parts) bytes += part.length;
+      if (parts.length) await fh.writev(parts);
     };
     for (const c of world.conversations) {
-      batch += (first ? '' : ',\n') + stringifyJson(conversationToFixture(c));
+      out.add((first ? '' : ',\n') + stringifyJson(conversationToFixture(c)));
       first = false;
-      if (batch.length >= WRITE_BATCH) await write();
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await yieldToRequests();
+      if (await out.slice()) {
         if (generation !== world.generation) return 0;
-        sliceStart = performance.now();
+        if (out.pending >= WRITE_BATCH) await write();
       }
     }
-    batch += '\n]}\n';
+    out.add('\n]}\n');
     await write();
     return bytes;
+  }
+}
+
+/** Text built in slices of about SLICE_MS: at the end of each slice it is turned into a Buffer and the event loop
+ * gets a turn. */
+class SlicedText {
+  private text = '';
+  private parts: Buffer[] = [];
+  pending = 0;
+  private sliceStart = performance.now();
+
+  add(s: string): void { this.text += s; }
+
+  /** Ends the slice when its time is up: resolves true after yielding, false when the slice goes on. */
+  async slice(): Promise<boolean> {
+    if (performance.now() - this.sliceStart <= SLICE_MS) return false;
+    this.cut();
+    await yieldToRequests();
+    this.sliceStart = performance.now();
+    return true;
+  }
+
+  /** Everything so far, as Buffers. */
+  take(): Buffer[] {
+    this.cut();
+    const parts = this.parts;
+    this.parts = [];
+    this.pending = 0;
+    return parts;
+  }
+
+  private cut(): void {
+    if (this.text === '') return;
+    const buf = Buffer.from(this.text);
+    this.text = '';
+    this.parts.push(buf);
+    this.pending += buf.length;
   }
 }
 
@@ -221,27 +257,21 @@ export class DataFileSink implements ChangeSink {
     this.messages = new Map();
     this.removals = [];
     const generation = this.world.generation;
-    let text = removals.join('');
-    let sliceStart = performance.now();
-    const slice = async () => {
-      if (performance.now() - sliceStart <= SLICE_MS) return true;
-      await yieldToRequests();
-      sliceStart = performance.now();
-      return generation === this.world.generation; // replaced meanwhile: a compaction writes it all
-    };
+    const out = new SlicedText();
+    out.add(removals.join(''));
     for (const c of heads) {
-      text += headRecord(c);
-      if (!(await slice())) return;
+      out.add(headRecord(c));
+      if ((await out.slice()) && generation !== this.world.generation) return; // replaced meanwhile: a compaction writes it all
     }
     for (const [c, set] of messages) {
-      for (const m of set) text += messageRecord(c, m);
-      if (!(await slice())) return;
+      for (const m of set) out.add(messageRecord(c, m));
+      if ((await out.slice()) && generation !== this.world.generation) return;
     }
     try {
       const log = await this.openLog();
-      const buf = Buffer.from(text);
-      await log.write(buf, 0, buf.length, this.logBytes);
-      this.logBytes += buf.length;
+      const parts = out.take();
+      const { bytesWritten } = await log.writev(parts, this.logBytes);
+      this.logBytes += bytesWritten;
     } catch (err) {
       // keep the changes for the next try (the present state is written then)
       for (const c of heads) this.heads.add(c);
