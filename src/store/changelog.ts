@@ -59,7 +59,7 @@ const keyOf = (appId: unknown, shortId: unknown) => `${String(appId)}:${String(s
 /** Reads a log for the snapshot whose LogId is logId. Throws FixtureError naming the line of a bad record. */
 export function readLog(text: string | undefined, logId: string | undefined, file: string): LogReplay {
   const pending = new Map<string, Pending>();
-  let validBytes = 0;
+  let validBytes = 0; // bytes up to the end of the last whole line
   let records = 0;
   let current = false;
   if (text !== undefined && logId !== undefined) {
@@ -85,7 +85,7 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
         p.records.push(doc);
         records++;
       }
-      validBytes = Buffer.byteLength(text.slice(0, end + 1));
+      validBytes += Buffer.byteLength(lineText) + 1;
       start = end + 1;
     }
   }

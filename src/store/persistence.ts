@@ -21,12 +21,14 @@ export interface ChangeSink {
   removed(c: Conversation): void;
   /** the whole world was replaced; persisted = it was just read from this very file */
   replacedAll(all: Iterable<Conversation>, persisted?: boolean): void;
+  /** one AppId's conversations were replaced (reset or import of one AppId): old removed, added new */
+  replacedApp(old: Conversation[], added: Conversation[]): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const memorySink: ChangeSink = {
-  changed() {}, removed() {}, replacedAll() {}, async flush() {}, async close() {},
+  changed() {}, removed() {}, replacedAll() {}, replacedApp() {}, async flush() {}, async close() {},
 };
 
 /** Work done between two yields to the event loop while serialising. */
@@ -94,11 +96,12 @@ class SnapshotFile implements Adapter<World> {
     let bytes = 0;
     let first = true;
     const write = async () => {
-      const parts = out.take();
-      for (const part of parts) bytes += part.length;
-      if (parts.length) await fh.writev(parts);
+      bytes += await writeAll(fh, out.take(), bytes);
     };
-    for (const c of world.conversations) {
+    // the conversations as they are now; one removed meanwhile is left out (its removal is in the next log), one
+    // added meanwhile is not written here (it is in the next log): a conversation id never appears twice
+    for (const c of [...world.conversations]) {
+      if (!world.conversations.has(c)) continue;
       out.add((first ? '' : ',\n') + stringifyJson(conversationToFixture(c)));
       first = false;
       if (await out.slice()) {
@@ -110,6 +113,21 @@ class SnapshotFile implements Adapter<World> {
     await write();
     return bytes;
   }
+}
+
+/** Writes every byte of parts at position (a short write, as on a full disk, is continued, and fails with the
+ * error the next write raises); returns the bytes written. */
+async function writeAll(fh: FileHandle, parts: Buffer[], position: number): Promise<number> {
+  let at = position;
+  for (const part of parts) {
+    for (let off = 0; off < part.length;) {
+      const { bytesWritten } = await fh.write(part, off, part.length - off, at);
+      if (bytesWritten === 0) throw new Error('no progress writing the data file');
+      off += bytesWritten;
+      at += bytesWritten;
+    }
+  }
+  return at - position;
 }
 
 /** Text built in slices of about SLICE_MS: at the end of each slice it is turned into a Buffer and the event loop
@@ -215,6 +233,16 @@ export class DataFileSink implements ChangeSink {
     }
   }
 
+  /** Logged like the changes it is (removals, then new conversations with every message): FILE is not rewritten
+   * for a reset of one AppId, the common case of one AppId per test. */
+  replacedApp(old: Conversation[], added: Conversation[]): void {
+    for (const c of old) this.removed(c);
+    for (const c of added) {
+      this.changed(c);
+      for (const m of c.messages) this.changed(c, m);
+    }
+  }
+
   private get dirty(): boolean {
     return this.compactNeeded || this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0;
   }
@@ -229,8 +257,13 @@ export class DataFileSink implements ChangeSink {
   flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     return this.queue(async () => {
-      if (!this.compactNeeded && this.dirty) await this.append();
-      if (this.compactNeeded || this.logBytes > Math.max(this.snapshot.bytes, this.minCompactBytes)) await this.compact();
+      try {
+        if (!this.compactNeeded && this.dirty) await this.append();
+        if (this.compactNeeded || this.logBytes > Math.max(this.snapshot.bytes, this.minCompactBytes)) await this.compact();
+      } catch (err) {
+        this.schedule(); // try again after the interval; the changes are kept until then
+        throw err;
+      }
     });
   }
 
@@ -238,7 +271,9 @@ export class DataFileSink implements ChangeSink {
   close(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     return this.queue(async () => {
-      if (this.compactNeeded || this.dirty || this.logBytes > 0 || this.logCurrent) await this.compact();
+      // the log first: should the rewrite of FILE fail, the last changes are still on disk
+      if (!this.compactNeeded && this.dirty) await this.append();
+      if (this.compactNeeded || this.logCurrent) await this.compact();
     });
   }
 
@@ -270,13 +305,11 @@ export class DataFileSink implements ChangeSink {
     try {
       const log = await this.openLog();
       const parts = out.take();
-      const { bytesWritten } = await log.writev(parts, this.logBytes);
-      this.logBytes += bytesWritten;
+      this.logBytes += await writeAll(log, parts, this.logBytes);
     } catch (err) {
-      // keep the changes for the next try (the present state is written then)
-      for (const c of heads) this.heads.add(c);
-      for (const [c, set] of messages) for (const m of set) this.changed(c, m);
-      this.removals.unshift(...removals);
+      // What reached the log is unknown: the next flush rewrites FILE from the present world (under a new LogId, so
+      // the log and anything half-written to it no longer apply) rather than retrying this batch.
+      this.compactNeeded = true;
       await this.closeLog();
       throw err;
     }
@@ -299,7 +332,12 @@ export class DataFileSink implements ChangeSink {
       this.logBytes = header.length;
     }
     const fh = await open(this.logFile, 'r+');
-    await fh.truncate(this.logBytes); // a torn last record from a kill is cut off
+    try {
+      await fh.truncate(this.logBytes); // a torn last record from a kill is cut off
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
     this.log = fh;
     return fh;
   }

@@ -36,12 +36,16 @@ export class Store {
       this.byUser.clear();
       this.byPair.clear();
       this.byIdempotentId.clear();
-    } else {
-      for (const c of this.apps.get(appId)?.values() ?? []) this.forget(c);
-      this.apps.delete(appId);
+      for (const c of conversations) this.insert(c);
+      this.sink.replacedAll(this.conversations(), persisted);
+      return;
     }
-    for (const c of conversations) if (appId === undefined || c.appId === appId) this.insert(c);
-    this.sink.replacedAll(this.conversations(), persisted);
+    const old = [...(this.apps.get(appId)?.values() ?? [])];
+    for (const c of old) this.forget(c);
+    this.apps.delete(appId);
+    const added = conversations.filter((c) => c.appId === appId);
+    for (const c of added) this.insert(c);
+    this.sink.replacedApp(old, added);
   }
 
   *conversations(appId?: number): Iterable<Conversation> {
