@@ -20,8 +20,18 @@ function stamp(nowMs: number): string {
   return cachedStamp;
 }
 
+/** RequestIds are written into one buffer (the stamp, then 20 random hex digits) and read out as one flat string:
+ * no intermediate strings on the request path. */
+const RID = Buffer.alloc(34);
+let ridStampSecond = NaN;
+
 export function requestId(nowMs: number, random: Random): string {
-  return stamp(nowMs) + random.hex(20);
+  const second = Math.floor(nowMs / 1000);
+  if (second !== ridStampSecond) {
+    ridStampSecond = second;
+    RID.write(stamp(nowMs), 0, 14, 'latin1');
+  }
+  return random.hexInto(RID, 14, 20).toString('latin1', 0, 34);
 }
 
 export function success(meta: Metadata, result: unknown) {

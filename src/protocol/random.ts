@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 
 const HEX = '0123456789ABCDEF';
-/** byte -> its two hex digits, low nibble first (the order hex() writes them in) */
-const NIBBLE_PAIRS = Array.from({ length: 256 }, (_, b) => HEX[b & 15] + HEX[b >>> 4]);
+const HEX_CODES = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
 
 export class Random {
   private a = 0;
@@ -51,16 +50,20 @@ export class Random {
 
   /** n upper-case hex digits: each draw of 32 bits gives 8, lowest nibble first. */
   hex(n: number): string {
-    let out = '';
+    return this.hexInto(Buffer.allocUnsafe(n), 0, n).toString('latin1');
+  }
+
+  /** Writes n upper-case hex digits into buf at offset (the digits hex(n) would give); returns buf. */
+  hexInto(buf: Buffer, offset: number, n: number): Buffer {
     let i = 0;
     for (; i + 8 <= n; i += 8) {
-      const bits = this.next32();
-      out += NIBBLE_PAIRS[bits & 255] + NIBBLE_PAIRS[(bits >>> 8) & 255] + NIBBLE_PAIRS[(bits >>> 16) & 255] + NIBBLE_PAIRS[bits >>> 24];
+      let bits = this.next32();
+      for (let k = 0; k < 8; k++, bits >>>= 4) buf[offset + i + k] = HEX_CODES[bits & 15];
     }
     if (i < n) {
       let bits = this.next32();
-      for (; i < n; i++, bits >>>= 4) out += HEX[bits & 15];
+      for (; i < n; i++, bits >>>= 4) buf[offset + i] = HEX_CODES[bits & 15];
     }
-    return out;
+    return buf;
   }
 }
