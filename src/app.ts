@@ -1,4 +1,6 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
+import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import type { ActionDef } from './actions/action.js';
@@ -137,8 +139,32 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     app.log.info({ source, conversations: conversations.length }, 'state loaded');
   });
   app.addHook('onClose', async () => { await store.close(); });
+  closeUnusedConnectionsOnClose(app);
   return app;
 }
+
+/** On close, connections that are not serving a request are closed at once. Node closes idle keep-alive
+ * connections itself, but not one a client opened and has not used yet (a browser's spare connection to /_mock/ui),
+ * which held a close, and so a graceful exit, back until the 60 s inactivity timeout. Requests in flight finish. */
+function closeUnusedConnectionsOnClose(app: FastifyInstance): void {
+  const open = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  // the response a connection serves (or served last): one property store per request, no listener
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => { (req.socket as SocketWithResponse)[SERVING] = res; });
+  app.addHook('preClose', (done) => {
+    for (const socket of open) {
+      const res = (socket as SocketWithResponse)[SERVING];
+      if (!res || res.writableFinished) socket.destroy();
+    }
+    done();
+  });
+}
+
+const SERVING = Symbol('serving');
+type SocketWithResponse = Socket & { [SERVING]?: ServerResponse };
 
 export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionTimeout: 60_000 };
 

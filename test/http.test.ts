@@ -113,3 +113,26 @@ t.test('--data: the file is written before a graceful exit completes, and read b
   t.equal((await again.exited).code, 0);
   t.ok(again.lines().some((l) => l.msg === 'state loaded' && /^data file /.test(l.source)), 'loaded from the data file');
 });
+
+t.test('close does not wait for a connection that was opened and never used; a request in flight still finishes', async (t) => {
+  const { buildApp } = await import('../src/app.js');
+  const { connect } = await import('node:net');
+  const app = await buildApp({ rateLimit: 0 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as import('node:net').AddressInfo;
+  // a spare connection, as a browser opens one ahead of need
+  const spare = connect(port, '127.0.0.1');
+  await new Promise((r) => spare.once('connect', r));
+  const spareClosed = new Promise<boolean>((r) => spare.once('close', () => r(true)));
+  // a request held in flight by an injected delay
+  await app.inject({ method: 'POST', url: '/_mock/faults', payload: { Action: 'GetMessagesReadReceipt', DelayMs: 300 } });
+  const inFlight = fetch(`http://127.0.0.1:${port}/?Action=GetMessagesReadReceipt&Version=2020-12-01`, {
+    method: 'POST', body: stringifyJson({ AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] }),
+  });
+  await new Promise((r) => setTimeout(r, 50)); // the request has reached the server
+  await app.close(); // without the fix this waited for the spare connection's 60 s inactivity timeout (tap's test timeout fails first)
+  t.equal(await spareClosed, true, 'the spare connection was closed by the server');
+  const res = await inFlight;
+  t.equal(res.status, 200, 'the request in flight was answered');
+  t.match(await res.text(), /"ReadReceipt"/);
+});
