@@ -1,7 +1,7 @@
 // The data file under failure: a write that fails (disk full) or writes only part of what it was given, while
 // requests keep changing the world. Every scenario ends with the files as a kill would leave them, loaded again.
 // FileHandle.prototype.write is patched in this file only (tap runs each test file in its own process).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { open as fsOpen } from 'node:fs/promises';
 import { mkdtempSync, copyFileSync, existsSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,17 @@ function failNextWrite() {
 }
 t.afterEach(() => { mode = undefined; });
 
+/** A flush whose write fails (ENOSPC) while `meanwhile` runs; then a flush on a disk that is fine again. */
+async function failingFlushDuring(t: Test, app: FastifyInstance, meanwhile: () => Promise<unknown>): Promise<void> {
+  const { atGate, release } = failNextWrite();
+  const failing = app.mock.store.flush().then(() => 'ok', (e) => String(e));
+  await atGate;
+  await meanwhile();
+  release();
+  t.match(await failing, /ENOSPC/, 'the flush failed');
+  await app.mock.store.flush();
+}
+
 t.test('a conversation destroyed while a failing append is in flight stays destroyed', async (t) => {
   const file = newFile();
   const app = await open(file);
@@ -100,13 +111,9 @@ t.test('a conversation destroyed while a failing append is in flight stays destr
   await app.mock.store.flush();
   await call(app, 'ModifyConversation', { AppId: APP_ID, ConversationCoreInfo: { ConversationShortId: G, Name: 'renamed' } });
   await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: G, Sender: U1, MsgType: 1, Content: 'hi' });
-  const { atGate, release } = failNextWrite();
-  const failing = app.mock.store.flush().then(() => 'ok', (e) => String(e));
-  await atGate;
-  t.equal((await call(app, 'DestroyConversation', { AppId: APP_ID, ConversationShortId: G, OwnerUserId: U1 })).status, 200);
-  release();
-  t.match(await failing, /ENOSPC/, 'the append failed');
-  await app.mock.store.flush(); // the disk is fine again
+  await failingFlushDuring(t, app, async () => {
+    t.equal((await call(app, 'DestroyConversation', { AppId: APP_ID, ConversationShortId: G, OwnerUserId: U1 })).status, 200);
+  });
   t.equal(await reload(file), snapshot(app), 'after a kill: the world as it is (G destroyed)');
   t.notOk((await reload(file)).includes(String(G)), 'G is not in the files');
   await app.close();
@@ -118,13 +125,7 @@ t.test('a message sent while a failing append is in flight: the files load, both
   const app = await open(file);
   await app.mock.store.flush();
   await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, Sender: U1, MsgType: 1, Content: 'one' });
-  const { atGate, release } = failNextWrite();
-  const failing = app.mock.store.flush().then(() => 'ok', (e) => String(e));
-  await atGate;
-  await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, Sender: U2, MsgType: 1, Content: 'two' });
-  release();
-  t.match(await failing, /ENOSPC/);
-  await app.mock.store.flush();
+  await failingFlushDuring(t, app, () => call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, Sender: U2, MsgType: 1, Content: 'two' }));
   t.equal(await reload(file), snapshot(app), 'after a kill');
   await app.close();
 });
@@ -134,13 +135,9 @@ t.test('a reset while a failing append is in flight: the files hold the new worl
   const app = await open(file);
   await app.mock.store.flush();
   await call(app, 'SendMessage', { AppId: APP_ID, ConversationShortId: CONV, Sender: U1, MsgType: 1, Content: 'one' });
-  const { atGate, release } = failNextWrite();
-  const failing = app.mock.store.flush().then(() => 'ok', (e) => String(e));
-  await atGate;
-  t.equal((await app.inject({ method: 'POST', url: '/_mock/reset' })).statusCode, 200, 'reset');
-  release();
-  t.match(await failing, /ENOSPC/);
-  await app.mock.store.flush();
+  await failingFlushDuring(t, app, async () => {
+    t.equal((await app.inject({ method: 'POST', url: '/_mock/reset' })).statusCode, 200, 'reset');
+  });
   t.equal(await reload(file), snapshot(app), 'after a kill');
   await app.close();
   t.equal(await reload(file), snapshot(app), 'after a graceful close');
