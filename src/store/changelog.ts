@@ -38,12 +38,8 @@ export function removedRecord(c: Conversation): string {
 
 type Doc = Record<string, any>;
 
-/** What a log holds for one conversation, applied to its fixture object as the data file is loaded. */
-interface Pending { records: Doc[] }
 
 export interface LogReplay {
-  /** the log's records that apply to the snapshot (none when the log follows another snapshot) */
-  readonly records: number;
   /** bytes of the log up to its last whole record: the next append starts there */
   readonly validBytes: number;
   /** the log follows this snapshot and can be appended to */
@@ -58,9 +54,9 @@ const keyOf = (appId: unknown, shortId: unknown) => `${String(appId)}:${String(s
 
 /** Reads a log for the snapshot whose LogId is logId. Throws FixtureError naming the line of a bad record. */
 export function readLog(text: string | undefined, logId: string | undefined, file: string): LogReplay {
-  const pending = new Map<string, Pending>();
+  /** each conversation's records, in log order, until they are applied to its fixture object */
+  const pending = new Map<string, Doc[]>();
   let validBytes = 0; // bytes up to the end of the last whole line
-  let records = 0;
   let current = false;
   if (text !== undefined && logId !== undefined) {
     let start = 0;
@@ -80,10 +76,9 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
         current = true;
       } else {
         const key = recordKey(doc, `${file} line ${line}`);
-        let p = pending.get(key);
-        if (!p) pending.set(key, (p = { records: [] }));
-        p.records.push(doc);
-        records++;
+        const records = pending.get(key);
+        if (records) records.push(doc);
+        else pending.set(key, [doc]);
       }
       validBytes += Buffer.byteLength(lineText) + 1;
       start = end + 1;
@@ -91,18 +86,18 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
   }
   if (!current) return NO_REPLAY;
   return {
-    records, validBytes, current,
+    validBytes, current,
     apply(doc) {
       const key = keyOf(doc.AppId, doc.ConversationShortId);
-      const p = pending.get(key);
-      if (!p) return doc;
+      const records = pending.get(key);
+      if (!records) return doc;
       pending.delete(key);
-      return replay(doc, p.records);
+      return replay(doc, records);
     },
     created() {
       const out: Doc[] = [];
-      for (const p of pending.values()) {
-        const doc = replay(undefined, p.records);
+      for (const records of pending.values()) {
+        const doc = replay(undefined, records);
         if (doc) out.push(doc);
       }
       pending.clear();
@@ -112,7 +107,7 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
 }
 
 /** No log, or one that follows another snapshot (FILE was compacted after it): nothing to apply, start a new one. */
-export const NO_REPLAY: LogReplay = { records: 0, validBytes: 0, current: false, apply: (doc) => doc, created: () => [] };
+export const NO_REPLAY: LogReplay = { validBytes: 0, current: false, apply: (doc) => doc, created: () => [] };
 
 function recordKey(doc: Doc, where: string): string {
   if (doc && typeof doc === 'object') {

@@ -58,7 +58,7 @@ async function conversationsOfDataFile(file: string, nowMs: number): Promise<{ c
   const logText = logId !== undefined && existsSync(logFile) ? await readText(logFile, 'data file log') : undefined;
   try {
     const log = readLog(logText, logId, logFile);
-    const conversations = conversationsFromFixtureText(text, nowMs, log.current ? log : undefined);
+    const conversations = conversationsFromFixtureText(text, nowMs, log);
     return { conversations, state: { logId, logCurrent: log.current, validBytes: log.validBytes, snapshotBytes: Buffer.byteLength(text) } };
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`data file ${file}: not valid JSON: ${e.message}`);

@@ -51,7 +51,7 @@ export interface DataFileState {
 }
 
 /** The world the sink persists: the conversations in file order, and a generation bumped when it is replaced, so a
- * compaction that sees it change starts again (no file mixes two worlds). */
+ * snapshot being written when it changes is dropped (no file mixes two worlds). */
 class World {
   readonly conversations = new Set<Conversation>();
   generation = 0;
@@ -67,25 +67,24 @@ class SnapshotFile implements Adapter<World> {
 
   async read(): Promise<World> { return this.world; }
 
+  /** One attempt: when the world is replaced while it is written, the temporary file is dropped and FILE is left
+   * as it was (the sink then writes the new world). */
   async write(world: World): Promise<void> {
-    for (;;) {
-      const generation = world.generation;
-      const tmp = `${this.file}.tmp`;
-      const fh = await open(tmp, 'w');
-      let bytes = 0;
-      try {
-        bytes = await this.stream(fh, world, generation);
-      } catch (err) {
-        await fh.close();
-        await unlink(tmp).catch(() => undefined);
-        throw err;
-      }
+    const generation = world.generation;
+    const tmp = `${this.file}.tmp`;
+    const fh = await open(tmp, 'w');
+    let bytes = 0;
+    try {
+      bytes = await this.stream(fh, world, generation);
+    } finally {
       await fh.close();
-      if (generation !== world.generation) continue; // replaced while it was written: write the new world
-      await rename(tmp, this.file);
-      this.bytes = bytes;
+    }
+    if (generation !== world.generation) {
+      await unlink(tmp).catch(() => undefined);
       return;
     }
+    await rename(tmp, this.file);
+    this.bytes = bytes;
   }
 
   /** Writes the world in slices; each slice's text becomes a Buffer at once (outside the JS heap), so the young
@@ -243,8 +242,9 @@ export class DataFileSink implements ChangeSink {
     }
   }
 
+  /** changes not yet in the log */
   private get dirty(): boolean {
-    return this.compactNeeded || this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0;
+    return this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0;
   }
 
   private schedule(): void {
@@ -348,22 +348,28 @@ export class DataFileSink implements ChangeSink {
     await log?.close().catch(() => undefined);
   }
 
-  /** Rewrites FILE with the whole world under a new LogId; the old log no longer applies and is removed. */
+  /** Rewrites FILE with the whole world under a new LogId (again if the world is replaced meanwhile); the old log
+   * no longer applies and is removed. */
   private async compact(): Promise<void> {
-    this.compactNeeded = false;
-    // changes from here on are written to the new log, even those the snapshot happens to include
-    this.heads = new Set();
-    this.messages = new Map();
-    this.removals = [];
-    const previous = this.world.logId;
-    this.world.logId = randomBytes(8).toString('hex');
-    try {
-      await this.db.write();
-    } catch (err) {
-      this.world.logId = previous;
-      this.compactNeeded = true; // the next flush tries again; until then FILE and its log stay as they were
-      throw err;
-    }
+    let replaced: boolean;
+    do {
+      this.compactNeeded = false;
+      // changes from here on are written to the new log, even those the snapshot happens to include
+      this.heads = new Set();
+      this.messages = new Map();
+      this.removals = [];
+      const previous = this.world.logId;
+      const generation = this.world.generation;
+      this.world.logId = randomBytes(8).toString('hex');
+      try {
+        await this.db.write();
+      } catch (err) {
+        this.world.logId = previous;
+        this.compactNeeded = true; // the next flush tries again; until then FILE and its log stay as they were
+        throw err;
+      }
+      replaced = generation !== this.world.generation;
+    } while (replaced || this.compactNeeded);
     await this.closeLog();
     this.logCurrent = false;
     this.logBytes = 0;
