@@ -64,7 +64,7 @@ function parseError(e: Record<string, unknown>): FaultError {
   const status = intField(e, 'HttpStatus', 400, 599, where);
   if (status === undefined) throw badRequest(`${where}.HttpStatus: is required`);
   const out: FaultError = { Code: code, HttpStatus: status };
-  const codeN = intField(e, 'CodeN', 0, 2147483647, where);
+  const codeN = intField(e, 'CodeN', 0, APPID_MAX, where);
   if (codeN !== undefined) out.CodeN = codeN;
   if (e.Message !== undefined) {
     if (typeof e.Message !== 'string') throw badRequest(`${where}.Message: must be a string`);

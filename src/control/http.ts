@@ -61,7 +61,7 @@ export function intQuery(q: Record<string, string>, name: string, min: number, m
   return Number(v);
 }
 
-export const APPID_MAX = 2147483647;
+export { INT32_MAX as APPID_MAX } from '../protocol/schema.js';
 
 /** An integer field from min to max (JSON numbers only: long literals arrive as BigInt and are out of range here). */
 export function intField(obj: Record<string, unknown>, name: string, min: number, max: number, where = 'body'): number | undefined {

@@ -18,24 +18,25 @@ export { Faults } from './faults.js';
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** true when the request carries `Authorization: Bearer <token>` (compared in constant time). */
-function hasToken(req: FastifyRequest, token: string): boolean {
+function hasToken(req: FastifyRequest, want: Buffer): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return m !== null && timingSafeEqual(digest(m[1].trim()), digest(token));
+  return m !== null && timingSafeEqual(digest(m[1].trim()), want);
 }
 
 /** The page is opened by a browser, which cannot send a Bearer header: it may carry the token as ?token=. */
-function hasQueryToken(req: FastifyRequest, token: string): boolean {
+function hasQueryToken(req: FastifyRequest, want: Buffer): boolean {
   const given = (req.query as Record<string, unknown>).token;
-  return typeof given === 'string' && timingSafeEqual(digest(given), digest(token));
+  return typeof given === 'string' && timingSafeEqual(digest(given), want);
 }
 
 export function registerControl(app: FastifyInstance, runtime: MockRuntime): void {
   app.register(async (scope) => {
     const token = runtime.options.adminToken;
     if (token) {
+      const want = digest(token);
       scope.addHook('onRequest', async (req, reply) => {
-        if (req.routeOptions.url === '/_mock/health' || hasToken(req, token)) return;
-        if (req.routeOptions.url === UI_PAGE_URL && hasQueryToken(req, token)) return;
+        if (req.routeOptions.url === '/_mock/health' || hasToken(req, want)) return;
+        if (req.routeOptions.url === UI_PAGE_URL && hasQueryToken(req, want)) return;
         reply.header('www-authenticate', 'Bearer realm="volc-im-mock"');
         return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token); the page: /_mock/ui?token=<admin token>'));
       });

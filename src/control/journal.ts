@@ -46,8 +46,8 @@ export class Journal {
   }
 
   /** Removes the records that match (all when no predicate); returns how many. */
-  remove(match: (r: CallRecord) => boolean = () => true): number {
-    const keep = [...this.records()].filter((r) => !match(r));
+  remove(match?: (r: CallRecord) => boolean): number {
+    const keep = match ? [...this.records()].filter((r) => !match(r)) : [];
     const removed = this.count - keep.length;
     this.slots.fill(undefined);
     keep.forEach((r, i) => { this.slots[i] = r; });

@@ -29,13 +29,15 @@ export const Id = (description?: string) => Int64({ min: 1n, description });
 /** int32 with bounds (AppId, enums, MsgType). */
 export function Int32(opts: { min?: number; max?: number; description?: string } = {}) {
   const min = opts.min ?? -2147483648;
-  const max = opts.max ?? 2147483647;
+  const max = opts.max ?? INT32_MAX;
   const base = Type.Unsafe<number>({ 'x-int32': true, 'x-minimum': min, 'x-maximum': max, description: opts.description });
   return Type.Refine(base, (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
     () => `must be an int32 integer from ${min} to ${max}`);
 }
 
-export const AppId = () => Int32({ min: 1, max: 2147483647, description: 'application id' });
+/** The largest AppId (int32). */
+export const INT32_MAX = 2147483647;
+export const AppId = () => Int32({ min: 1, max: INT32_MAX, description: 'application id' });
 export const Str = (opts: { maxLength?: number; description?: string } = {}) => Type.String(opts);
 export const Bool = (description?: string) => Type.Boolean({ description });
 /** map<string,string> (Ext). */
