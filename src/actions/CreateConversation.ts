@@ -8,7 +8,8 @@ import { userOf } from '../store/fixtures.js';
 import { ConversationType, Role, conversationIdOf, type Conversation, type Member, type UserId } from '../store/model.js';
 import type { Store } from '../store/store.js';
 import { defineAction } from './action.js';
-import { CreatedConversationInfo, conversationInfo, newMember, requireUser } from './conversation-views.js';
+import { CreatedConversationInfo, conversationInfo, newMember } from './conversation-views.js';
+import { requireUser } from './common.js';
 
 const TYPES: readonly number[] = [ConversationType.OneToOne, ConversationType.Group, ConversationType.LiveGroup];
 
@@ -32,7 +33,7 @@ export default defineAction({
   handler({ store }, body) {
     const info = body.ConversationCoreInfo;
     if (!TYPES.includes(info.ConversationType)) throw invalid('ConversationCoreInfo.ConversationType: must be 1, 2 or 100');
-    const owner = requireUser(body.OwnerUserId, body.OwnerUserIdStr, 'OwnerUserId');
+    const owner = requireUser('OwnerUserId', body.OwnerUserId, body.OwnerUserIdStr);
     const inboxType = body.InboxType ?? 0;
     let other: UserId | undefined;
     if (info.ConversationType === ConversationType.OneToOne) {

@@ -5,8 +5,7 @@ import { Obj, Opt, Int32, Id, AppId, Nullable } from '../protocol/schema.js';
 import { invalid } from '../protocol/errors.js';
 import { ConversationType } from '../store/model.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireLiveMessage } from './messaging.js';
+import { requireConversation, requireLiveMessage } from './common.js';
 
 export default defineAction({
   name: 'DeleteConversationMessage',

@@ -3,8 +3,7 @@
 // The vendor has no ParticipantUserIdStr here, so only numeric users can be named.
 import { Obj, Id, AppId } from '../protocol/schema.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireLiveMessage, requireMember } from './messaging.js';
+import { requireConversation, requireLiveMessage, requireMember } from './common.js';
 
 export default defineAction({
   name: 'DeleteMessage',

@@ -4,8 +4,7 @@ import { Obj, Opt, Str, Int64, Id, AppId } from '../protocol/schema.js';
 import { ApiError } from '../protocol/errors.js';
 import { ConversationType } from '../store/model.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireUser } from './conversation-views.js';
+import { requireConversation, requireUser } from './common.js';
 
 export default defineAction({
   name: 'DestroyConversation',
@@ -18,7 +17,7 @@ export default defineAction({
   }),
   result: Obj({}),
   handler({ store }, body) {
-    const owner = requireUser(body.OwnerUserId, body.OwnerUserIdStr, 'OwnerUserId');
+    const owner = requireUser('OwnerUserId', body.OwnerUserId, body.OwnerUserIdStr);
     const conv = requireConversation(store, body.AppId, body.ConversationShortId);
     if (conv.type === ConversationType.OneToOne) {
       throw new ApiError('InvalidParameter.UnsupportedConversationType', 'DestroyConversation supports group and live group conversations only');

@@ -3,8 +3,8 @@
 import { Obj, Opt, Str, Bool, StrMap, Int64, Int32, Id, AppId, type Static } from '../protocol/schema.js';
 import { conversationIdOf } from '../store/model.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { putUser, requireMember, requireUser } from './conversation-views.js';
+import { requireConversation, requireMember, requireUser } from './common.js';
+import { putUser } from './conversation-views.js';
 
 const ConversationSettingInfo = Obj({
   AppId: AppId(), ConversationShortId: Id(), ConversationId: Str(), ConversationType: Int32(), InboxType: Int32(),
@@ -25,7 +25,7 @@ export default defineAction({
   }),
   result: Obj({ ConversationSettingInfo }),
   handler({ store }, body) {
-    const user = requireUser(body.ParticipantUserId, body.ParticipantUserIdStr, 'ParticipantUserId');
+    const user = requireUser('ParticipantUserId', body.ParticipantUserId, body.ParticipantUserIdStr);
     const conv = requireConversation(store, body.AppId, body.ConversationShortId);
     const m = requireMember(conv, user);
     const s = m.settings;

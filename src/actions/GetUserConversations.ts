@@ -7,7 +7,8 @@
 import { Obj, Opt, List, Str, Bool, Int64, Int32, AppId } from '../protocol/schema.js';
 import { ConversationType, type Conversation } from '../store/model.js';
 import { defineAction } from './action.js';
-import { ConversationInfo, conversationInfo, limitOf, requireUser } from './conversation-views.js';
+import { ConversationInfo, conversationInfo, limitOf } from './conversation-views.js';
+import { requireUser } from './common.js';
 
 export default defineAction({
   name: 'GetUserConversations',
@@ -24,7 +25,7 @@ export default defineAction({
   }),
   result: Obj({ ConversationInfos: List(ConversationInfo), HasMore: Bool(), NextCursor: Int64() }),
   handler({ store }, body) {
-    const user = requireUser(body.ParticipantUserId, body.ParticipantUserIdStr, 'ParticipantUserId');
+    const user = requireUser('ParticipantUserId', body.ParticipantUserId, body.ParticipantUserIdStr);
     const limit = limitOf(body.Limit, 20);
     const dataType = body.DataType ?? 0;
     const inboxType = body.InboxType ?? 0;

@@ -3,8 +3,7 @@
 import { Obj, Opt, Str, StrMap, Int64, Id, AppId } from '../protocol/schema.js';
 import { userOf } from '../store/fixtures.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireMember } from './conversation-views.js';
+import { requireConversation, requireMember } from './common.js';
 
 export default defineAction({
   name: 'ModifyConversation',

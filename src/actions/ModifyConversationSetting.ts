@@ -4,8 +4,7 @@
 import { Obj, Opt, Bool, StrMap, Int64, Id, AppId } from '../protocol/schema.js';
 import type { Settings } from '../store/model.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireMember } from './conversation-views.js';
+import { requireConversation, requireMember } from './common.js';
 
 export default defineAction({
   name: 'ModifyConversationSetting',

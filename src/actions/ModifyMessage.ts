@@ -3,8 +3,7 @@
 // are kept. Messages never expire in the mock, so every existing message can be modified.
 import { Obj, Opt, Str, StrMap, Id, AppId, Nullable } from '../protocol/schema.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireLiveMessage } from './messaging.js';
+import { requireConversation, requireLiveMessage } from './common.js';
 
 export default defineAction({
   name: 'ModifyMessage',

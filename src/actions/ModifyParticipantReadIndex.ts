@@ -4,8 +4,7 @@
 import { Obj, Opt, Str, Id, Int64, AppId, Nullable } from '../protocol/schema.js';
 import { invalid } from '../protocol/errors.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireMember, requireUser } from './messaging.js';
+import { requireConversation, requireMember, requireUser } from './common.js';
 
 export default defineAction({
   name: 'ModifyParticipantReadIndex',

@@ -4,8 +4,7 @@
 import { Obj, Opt, Int32, Id, AppId, Nullable } from '../protocol/schema.js';
 import { MessageStatus } from '../store/model.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireLiveMessage, requireMember } from './messaging.js';
+import { requireConversation, requireLiveMessage, requireMember } from './common.js';
 
 export default defineAction({
   name: 'RecallMessage',

@@ -6,8 +6,8 @@
 // Mutes are not checked, as documented.
 import { Obj, Opt, List, Str, StrMap, Int32, Int64, Id, AppId, Nullable } from '../protocol/schema.js';
 import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { requireLiveMessage, requireMember, requireUser, usersOf } from './messaging.js';
+import { requireConversation, requireLiveMessage, requireMember, requireUser } from './common.js';
+import { usersOf } from './messaging.js';
 
 const Users = () => Opt(Nullable(List(Id())));
 const UsersStr = () => Opt(Nullable(List(Str())));

@@ -1,7 +1,9 @@
 // Lookups that many actions share, each failing with the vendor's code.
-import { ApiError } from '../protocol/errors.js';
+import { ApiError, invalid } from '../protocol/errors.js';
 import type { Store } from '../store/store.js';
-import type { Conversation, Message } from '../store/model.js';
+import type { Conversation, Member, Message, UserId } from '../store/model.js';
+import { userOf } from '../store/fixtures.js';
+import { isDeletedForAll } from '../store/messages.js';
 
 export function requireConversation(store: Store, appId: number, shortId: bigint): Conversation {
   const c = store.conversation(appId, shortId);
@@ -9,8 +11,22 @@ export function requireConversation(store: Store, appId: number, shortId: bigint
   return c;
 }
 
-export function requireMessage(store: Store, c: Conversation, messageId: bigint): Message {
+/** A message of c that still exists: one deleted for everyone is gone for every action. */
+export function requireLiveMessage(store: Store, c: Conversation, messageId: bigint): Message {
   const m = store.message(c, messageId);
-  if (!m) throw new ApiError('InvalidParameter.NotExistMessage', `${messageId} in conversation ${c.shortId}`);
+  if (!m || isDeletedForAll(m)) throw new ApiError('InvalidParameter.NotExistMessage', `${messageId} in conversation ${c.shortId}`);
+  return m;
+}
+
+/** The user a (number, …Str) pair names; Go clients send 0 or null for the number when they use the Str twin. */
+export function requireUser(field: string, num: bigint | null | undefined, str: string | null | undefined): UserId {
+  const u = userOf(num, str);
+  if (u === undefined) throw invalid(`${field}: must be a positive int64 integer, or ${field}Str must be given`);
+  return u;
+}
+
+export function requireMember(c: Conversation, user: UserId, field?: string): Member {
+  const m = c.members.get(user);
+  if (!m) throw new ApiError('InvalidParameter.NotInConversation', `${field ? `${field}: ` : ''}user ${user} is not a member of conversation ${c.shortId}`);
   return m;
 }

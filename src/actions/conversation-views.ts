@@ -1,8 +1,7 @@
 // What the conversation and member actions share: result schemas (ConversationInfo, Participant, reference §5.0),
-// the views that fill them, and the user-id helpers for the …Str twins (reference §6.5).
+// the views that fill them, and the wire form of users named by …Str twins (reference §6.5).
 import { Obj, Opt, List, Str, StrMap, Int64, Id, Int32, AppId, type Static } from '../protocol/schema.js';
-import { ApiError, invalid } from '../protocol/errors.js';
-import { userOf } from '../store/fixtures.js';
+import { invalid } from '../protocol/errors.js';
 import {
   ConversationType, conversationIdOf, isStrUser, newSettings,
   type Conversation, type Member, type UserId,
@@ -96,20 +95,6 @@ export function participantId(c: Conversation, m: Member): Static<typeof ScanPar
   const out: Record<string, unknown> = { AvatarUrl: '', ConversationShortId: c.shortId, Operator: 0n, Role: 0n };
   putUser(out, 'ParticipantUserId', m.userId, true);
   return out as Static<typeof ScanParticipant>;
-}
-
-/** The user a (number, …Str) pair names; Go clients send 0 for the number when they use the twin. */
-export function requireUser(num: bigint | null | undefined, str: string | null | undefined, field: string): UserId {
-  const u = userOf(num, str);
-  if (u === undefined) throw invalid(`${field}: must be a positive int64 (or ${field}Str a non-empty string)`);
-  if (typeof u === 'bigint' && u < 0n) throw invalid(`${field}: must be a positive int64`);
-  return u;
-}
-
-export function requireMember(c: Conversation, user: UserId): Member {
-  const m = c.members.get(user);
-  if (!m) throw new ApiError('InvalidParameter.NotInConversation', `user ${user} is not a member of conversation ${c.shortId}`);
-  return m;
 }
 
 /** A fresh member joining now. */

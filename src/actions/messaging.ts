@@ -1,10 +1,7 @@
-// What the message and read-index actions share: the MessageItem schema and its builder (reference §5.0),
-// and lookups that fail with the vendor's codes.
+// What the message and read-index actions share: the MessageItem schema and its builder (reference §5.0).
 import { Obj, Opt, Str, StrMap, Int32, Id, Int64, AppId, type Static } from '../protocol/schema.js';
-import { ApiError, invalid } from '../protocol/errors.js';
-import { isStrUser, type Conversation, type Member, type Message, type UserId } from '../store/model.js';
+import { isStrUser, type Conversation, type Message, type UserId } from '../store/model.js';
 import { isDeletedForAll } from '../store/messages.js';
-import { userOf } from '../store/fixtures.js';
 import type { Store } from '../store/store.js';
 
 /** RefMsgInfo.Status (reference §5.0): 0 visible, 3 recalled, 4 deleted after being visible. */
@@ -35,26 +32,6 @@ export function messageItem(store: Store, conv: Conversation, m: Message) {
     };
   }
   return item as Static<typeof MessageItem>;
-}
-
-/** The user a (number, …Str) pair names; Go clients send 0 or null for the number when they use the Str twin. */
-export function requireUser(field: string, num: bigint | null | undefined, str: string | null | undefined): UserId {
-  const u = userOf(num, str);
-  if (u === undefined) throw invalid(`${field}: must be a positive int64 integer, or ${field}Str must be given`);
-  return u;
-}
-
-export function requireMember(conv: Conversation, user: UserId, field: string): Member {
-  const m = conv.members.get(user);
-  if (!m) throw new ApiError('InvalidParameter.NotInConversation', `${field}: user ${user} is not a member of conversation ${conv.shortId}`);
-  return m;
-}
-
-/** A message of conv that still exists: one deleted for everyone is gone for every action. */
-export function requireLiveMessage(store: Store, conv: Conversation, messageId: bigint): Message {
-  const m = store.message(conv, messageId);
-  if (!m || isDeletedForAll(m)) throw new ApiError('InvalidParameter.NotExistMessage', `${messageId} in conversation ${conv.shortId}`);
-  return m;
 }
 
 /** A list and its …Str twin as one list of users, duplicates once; undefined when both are empty or null. */
