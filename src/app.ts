@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     const { conversations, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
-    store.replace(conversations, undefined, source.startsWith('data file'));
+    store.replace(conversations, undefined, dataFile !== undefined);
     runtime.loaded = true;
     app.log.info({ source, conversations: conversations.length }, 'state loaded');
   });

@@ -60,7 +60,7 @@ export function callerFromHeader(authorization: string | undefined): Caller {
 
 /** started: mock-clock time (journal Time, RequestId); perfStart: real elapsed time (DurationMs). Handed to the handler
  * as its CallContext. */
-interface Pending extends CallContext { meta: Metadata; started: number; perfStart: number; appId?: number; body?: unknown; raw?: Buffer; accessKeyId: string }
+interface Pending extends CallContext { meta: Metadata; started: number; perfStart: number; appId?: number; parsed: boolean; raw?: Buffer; accessKeyId: string }
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && typeof x === 'object' && typeof (x as any).then === 'function';
 
@@ -69,7 +69,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
     const durationMs = Math.round((performance.now() - p.perfStart) * 1000) / 1000;
     req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
     if (!opts.onComplete) return;
-    if (p.body === undefined && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still filed under its AppId
+    if (!p.parsed && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still filed under its AppId
     opts.onComplete({
       requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
       accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs,
@@ -118,7 +118,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       const version = typeof query.Version === 'string' ? query.Version : '';
       let caller = callerFromHeader(req.headers.authorization);
       const meta: Metadata = { RequestId: rid, Action: action, Version: version, Service: SERVICE, Region: caller.region ?? DEFAULT_REGION };
-      const p: Pending = { requestId: rid, meta, started, perfStart, appId: undefined, body: undefined, raw: undefined, accessKeyId: caller.accessKeyId };
+      const p: Pending = { requestId: rid, meta, started, perfStart, appId: undefined, parsed: false, raw: undefined, accessKeyId: caller.accessKeyId };
 
       try {
         // Signature first, as the vendor's gateway does (volcengine-im-api §3.5): with --auth enforce a request that is
@@ -147,8 +147,8 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
         if (!opts.rateLimiter.take(action, op.qps, caller.accessKeyId)) {
           throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
         }
+        p.parsed = true; // a body refused by the parser is not parsed again for the journal
         const body = parseBody(raw);
-        p.body = body;
         if (typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;
         let input: unknown;
         try {

@@ -7,21 +7,9 @@ export const DEFAULT_REGION = 'cn-north-1';
 
 export interface Metadata { RequestId: string; Action: string; Version: string; Service: string; Region: string }
 
-let cachedSecond = NaN;
-let cachedStamp = '';
-
-/** yyyyMMddHHmmss in Beijing time (UTC+8). */
-function stamp(nowMs: number): string {
-  const second = Math.floor(nowMs / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedStamp = new Date(second * 1000 + 8 * 3600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
-  }
-  return cachedStamp;
-}
-
 /** RequestIds are written into one buffer (the stamp, then 20 random hex digits) and read out as one flat string:
- * no intermediate strings on the request path. */
+ * no intermediate strings on the request path. The stamp, yyyyMMddHHmmss in Beijing time (UTC+8), is rewritten
+ * only when the second changes. */
 const RID = Buffer.alloc(34);
 let ridStampSecond = NaN;
 
@@ -29,7 +17,7 @@ export function requestId(nowMs: number, random: Random): string {
   const second = Math.floor(nowMs / 1000);
   if (second !== ridStampSecond) {
     ridStampSecond = second;
-    RID.write(stamp(nowMs), 0, 14, 'latin1');
+    RID.write(new Date(second * 1000 + 8 * 3600_000).toISOString().slice(0, 19).replace(/[-T:]/g, ''), 0, 14, 'latin1');
   }
   return random.hexInto(RID, 14, 20).toString('latin1', 0, 34);
 }

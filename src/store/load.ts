@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseJson, JsonSyntaxError } from '../protocol/json.js';
+import { JsonSyntaxError } from '../protocol/json.js';
 import { conversationsFromFixture, conversationsFromFixtureText, dataFileLogId, FixtureError } from './fixtures.js';
 import { readLog, logFileOf } from './changelog.js';
 import type { DataFileState } from './persistence.js';
@@ -27,16 +27,6 @@ async function conversationsOfFile(file: string, what: string, nowMs: number): P
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     if (e instanceof FixtureError) throw new StartupError(`${what} ${file}: invalid: ${e.message}`);
-    throw e;
-  }
-}
-
-export async function readFixtureFile(file: string, what = 'fixtures'): Promise<unknown> {
-  const text = await readText(file, what);
-  try {
-    return parseJson(text, { strictNumbers: true });
-  } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     throw e;
   }
 }

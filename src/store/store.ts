@@ -210,8 +210,8 @@ export class Store {
     return msg;
   }
 
-  /** Records that c changed in place (members, settings; m: a message changed in place): persistence picks it up. */
-  touched(c: Conversation, m?: Message): void { this.sink.changed(c, m); }
+  /** Records that c's head or members changed in place: persistence picks it up. */
+  touched(c: Conversation): void { this.sink.changed(c); }
 
   /** Moves a member's ReadIndex; callers check it only moves up. */
   setReadIndex(c: Conversation, user: UserId, readIndex: bigint): void {
