@@ -5,9 +5,12 @@ interface Bucket { tokens: number; at: number }
 
 /** Past this many (Action, access key) pairs, idle buckets are dropped, so made-up key ids cannot grow memory. */
 const MAX_BUCKETS = 10_000;
+/** Least time between two eviction scans. */
+const EVICT_EVERY_MS = 100;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private lastEviction = -Infinity;
 
   /** override: every action's QPS (0 = no limit); undefined = each action's documented QPS. */
   constructor(private readonly clock: Clock, private readonly override?: number) {}
@@ -20,7 +23,7 @@ export class RateLimiter {
     const now = this.clock.now();
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= MAX_BUCKETS) this.evictFull(now);
+      if (this.buckets.size >= MAX_BUCKETS && (now - this.lastEviction >= EVICT_EVERY_MS || now < this.lastEviction)) this.evictFull(now); // a clock set back scans at once
       b = { tokens: qps, at: now };
       this.buckets.set(key, b);
     } else if (now > b.at) {
@@ -32,10 +35,12 @@ export class RateLimiter {
     return true;
   }
 
-  clear(): void { this.buckets.clear(); }
+  clear(): void { this.buckets.clear(); this.lastEviction = -Infinity; }
 
-  /** Drops buckets idle long enough to be full again: they are the same as a new bucket. Amortised O(1). */
+  /** Drops buckets idle long enough to be full again: they are the same as a new bucket. At most one scan every
+   * EVICT_EVERY_MS, so a stream of new keys while every bucket is young does not scan the map on each request. */
   private evictFull(now: number): void {
+    this.lastEviction = now;
     for (const [key, b] of this.buckets) if (now - b.at >= 1000) this.buckets.delete(key);
   }
 }

@@ -214,14 +214,21 @@ export function verify(req: RequestInfo, raw: Buffer, credentials: ReadonlyMap<s
   const key = signingKey(secret, auth.shortDate, auth.region);
   const scope = credentialScope(auth.shortDate, auth.region); // the server's own service: a scope naming another cannot match
   let first: { canonicalRequest: string; stringToSign: string } | undefined;
-  // a repeated query key: Go signs its values in URL order, Node sorted; try both (identical otherwise)
-  for (const q of new Set([canonicalQuery(query), canonicalQuery(query, true)])) {
+  const matches = (q: string): Verdict | undefined => {
     const canonical = canonicalRequest({ method: req.method, path, query: q, signedHeaders: auth.signedHeaders, headers: req.headers, bodyHash });
     const toSign = stringToSign(xDate, scope, canonical);
     first ??= { canonicalRequest: canonical, stringToSign: toSign };
     const match = timingSafeEqual(Buffer.from(signature(key, toSign), 'hex'), Buffer.from(auth.signature, 'hex'));
-    if (match && !bodyMismatch && !otherService) return { ok: true, ...who, canonicalRequest: canonical, stringToSign: toSign };
-  }
+    return match && !bodyMismatch && !otherService ? { ok: true, ...who, canonicalRequest: canonical, stringToSign: toSign } : undefined;
+  };
+  // a repeated query key: Go signs its values in URL order, Node sorted; the sorted form is built only when the URL
+  // order does not match, and tried only when it differs
+  const inOrder = canonicalQuery(query);
+  const verdict = matches(inOrder) ?? (() => {
+    const sorted = canonicalQuery(query, true);
+    return sorted === inOrder ? undefined : matches(sorted);
+  })();
+  if (verdict) return verdict;
   const hint = bodyMismatch ? 'X-Content-Sha256 is not the SHA-256 of the body received'
       : otherService ? `the credential scope names service ${auth.service}, not ${SIGNED_SERVICE}` : undefined;
   return { ...refuse(who, 'SignatureDoesNotMatch', undefined, hint), ...first };
