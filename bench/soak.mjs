@@ -9,15 +9,13 @@
 // state (index removal, id release, journal pruning by AppId, data file rewrite) runs thousands of times. The
 // journal keeps its default bound (--journal-size 1000) and the data file (--data) is written all along.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stringifyJson } from '../dist/protocol/json.js';
+import { ROOT, action, freePort, rssMb } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const WARMUP_SECONDS = Math.max(3, Math.min(30, Math.round(SECONDS / 10)));
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 16);
@@ -38,7 +36,6 @@ const PER_CONV = 20;
 const conv = (i) => 1_700_000_000_000_000_000n + BigInt(i);
 const user = (i, u) => 10_000n * BigInt(i + 1) + BigInt(u + 1);
 const msg = (i, j) => 1_800_000_000_000_000_000n + BigInt(i * PER_CONV + j);
-const action = (a) => `/?Action=${a}&Version=2020-12-01`;
 
 function fixtures() {
   const Conversations = [];
@@ -52,14 +49,6 @@ function fixtures() {
   const file = join(tmp, 'soak-fixtures.json');
   writeFileSync(file, stringifyJson({ Conversations }));
   return file;
-}
-
-function freePort() {
-  return new Promise((resolve) => { const srv = createServer(); srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); }); });
-}
-
-function rssMb() {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
 }
 
 let n = 0;
@@ -114,17 +103,17 @@ const resets = setInterval(() => { reset(url).catch((e) => console.error(`reset 
 await load(url, WARMUP_SECONDS);
 await reset(url);
 await new Promise((r) => setTimeout(r, 500));
-const startMb = rssMb();
+const startMb = rssMb(child);
 console.log(`RSS start (after warm-up): ${startMb.toFixed(1)} MB`);
 
 const samples = [];
-const sampler = setInterval(() => samples.push(rssMb().toFixed(0)), SAMPLE_MS);
+const sampler = setInterval(() => samples.push(rssMb(child).toFixed(0)), SAMPLE_MS);
 const run = await load(url, SECONDS);
 clearInterval(sampler);
 clearInterval(resets);
 await reset(url);
 await new Promise((r) => setTimeout(r, 500));
-const endMb = rssMb();
+const endMb = rssMb(child);
 
 const journal = await (await fetch(`${url}/_mock/requests?Limit=5000`)).json();
 stopping = true;
