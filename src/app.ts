@@ -74,7 +74,7 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
+  return { name: def.name, qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),

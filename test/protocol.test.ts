@@ -200,7 +200,7 @@ t.test('500 InternalError 100014 for anything unexpected, without internals', as
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const clock = new MockClock(() => 1_767_225_600_000);
   registerDispatch(app, {
-    operations: new Map([['Boom', { qps: 100, validator: compileBody(Obj({})), handle: () => { throw new Error('boom at /work/src/secret.ts:12'); } }]]),
+    operations: new Map([['Boom', { name: 'Boom', qps: 100, validator: compileBody(Obj({})), handle: () => { throw new Error('boom at /work/src/secret.ts:12'); } }]]),
     clock, random: new Random(1), rateLimiter: new RateLimiter(clock, 0),
   });
   const a = await call(app, 'Boom', {});

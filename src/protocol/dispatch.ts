@@ -13,6 +13,8 @@ import type { RateLimiter } from './ratelimit.js';
 
 /** What the dispatcher needs of an action: its documented QPS, a body validator and a handler that never sees HTTP. */
 export interface Operation {
+  /** the Action it answers */
+  readonly name: string;
   readonly qps: number;
   readonly validator: BodyValidator<any>;
   handle(ctx: CallContext, body: any): unknown | Promise<unknown>;
@@ -143,8 +145,11 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
           const notYet = version === VERSION && opts.knownActions?.has(action) ? ' (a vendor action volc-im-mock does not emulate yet)' : '';
           throw new ApiError('InvalidActionOrVersion', `${action} for version ${version}${notYet}`);
         }
+        // the same text, as the strings the table holds: the journal keeps these, not a copy per call
+        meta.Action = op.name;
+        meta.Version = VERSION;
         p.raw = raw;
-        if (!opts.rateLimiter.take(action, op.qps, caller.accessKeyId)) {
+        if (!opts.rateLimiter.take(op.name, op.qps, caller.accessKeyId)) {
           throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
         }
         p.parsed = true; // a body refused by the parser is not parsed again for the journal

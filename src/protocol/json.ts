@@ -319,29 +319,43 @@ export function stringifyJson(value: unknown, indent?: number): string {
 function serialize(v: unknown): string | undefined {
   switch (typeof v) {
     case 'string': return quote(v);
-    case 'number': return Number.isFinite(v) ? String(v) : 'null';
+    case 'number': return Number.isFinite(v) ? '' + v : 'null';
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
     case 'object': {
       if (v === null) return 'null';
       if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return serialize((v as { toJSON(): unknown }).toJSON());
       if (Array.isArray(v)) {
-        let out = '[';
-        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (serialize(v[i]) ?? 'null');
+        const n = v.length;
+        if (n === 0) return '[]';
+        let out = '[' + (serialize(v[0]) ?? 'null');
+        for (let i = 1; i < n; i++) out += ',' + (serialize(v[i]) ?? 'null');
         return out + ']';
       }
-      let out = '{';
-      let first = true;
+      let out = '';
       for (const key of Object.keys(v)) {
         const item = serialize((v as Record<string, unknown>)[key]);
         if (item === undefined) continue;
-        out += (first ? '' : ',') + quote(key) + ':' + item;
-        first = false;
+        out += (out === '' ? '{' : ',') + keyPrefix(key) + item;
       }
-      return out + '}';
+      return out === '' ? '{}' : out + '}';
     }
     default: return undefined;
   }
+}
+
+/** `"key":` for each key met, kept (a bounded number: keys are our field names, but a stored Ext map brings its
+ * own): the same few keys are written in every answer, and quoting them again was a third of the writer's time. */
+const KEY_PREFIXES = new Map<string, string>();
+const KEY_PREFIXES_MAX = 4096;
+
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = quote(key) + ':';
+    if (KEY_PREFIXES.size < KEY_PREFIXES_MAX) KEY_PREFIXES.set(key, prefix);
+  }
+  return prefix;
 }
 
 /** A string as JSON.stringify writes it. Short strings with nothing to escape (keys, ids, names: nearly all) are
