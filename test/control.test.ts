@@ -303,6 +303,25 @@ t.test('Journal ring buffer', async (t) => {
   t.equal(off.size, 0, 'size 0 keeps nothing');
 });
 
+t.test('Journal columns give back every field as it was added', async (t) => {
+  const j = new Journal(2);
+  const body = Buffer.from('{"AppId":1,"Content":"héllo ✓"}');
+  const long = 'R'.repeat(60);
+  j.add({ requestId: '20260101000000ABCDEF0123456789ABCDEF', time: 1.5, action: 'SendMessage', version: '2020-12-01', appId: 7, accessKeyId: 'AK', httpStatus: 400, errorCode: 'InvalidParameter', durationMs: 0.25, rawBody: body });
+  body.fill(0); // the journal holds a copy, not the caller's buffer
+  j.add({ requestId: long, time: 2, action: 'Nope', version: 'x', appId: undefined, accessKeyId: 'anonymous', httpStatus: 200, durationMs: 1, rawBody: undefined });
+  const [a, b] = [...j.records()];
+  t.same({ ...a, rawBody: a.rawBody?.toString() }, { requestId: '20260101000000ABCDEF0123456789ABCDEF', time: 1.5, action: 'SendMessage', version: '2020-12-01', appId: 7, accessKeyId: 'AK', httpStatus: 400, errorCode: 'InvalidParameter', durationMs: 0.25, rawBody: '{"AppId":1,"Content":"héllo ✓"}' });
+  t.same(b, { requestId: long, time: 2, action: 'Nope', version: 'x', appId: undefined, accessKeyId: 'anonymous', httpStatus: 200, errorCode: undefined, durationMs: 1, rawBody: undefined }, 'a RequestId too long for its slot, no AppId, no body');
+  // a slot grown by a large body, then given a small one: only the small body's bytes come back
+  j.add({ ...a, requestId: 'id-\u0100', rawBody: Buffer.alloc(20_000, 'x') });
+  j.add({ ...a, requestId: 'small', rawBody: Buffer.from('{}') });
+  j.add({ ...a, requestId: 'small2', rawBody: Buffer.from('[1]') });
+  t.same([...j.records()].map((r) => [r.requestId, r.rawBody?.toString()]), [['small', '{}'], ['small2', '[1]']]);
+  j.add({ ...a, requestId: 'Ā-not-latin1', rawBody: Buffer.from('{"a":1}') });
+  t.equal([...j.records()][1].requestId, 'Ā-not-latin1', 'a RequestId latin1 cannot hold is kept as it is');
+});
+
 t.test('DurationMs is real elapsed time, not the mock clock', async (t) => {
   const app = await makeApp(t); // the clock is frozen
   await ctl(app, 'POST', '/_mock/faults', { DelayMs: 30, Times: 1 });
