@@ -320,6 +320,24 @@ t.test('Journal columns give back every field as it was added', async (t) => {
   t.same([...j.records()].map((r) => [r.requestId, r.rawBody?.toString()]), [['small', '{}'], ['small2', '[1]']]);
   j.add({ ...a, requestId: 'Ā-not-latin1', rawBody: Buffer.from('{"a":1}') });
   t.equal([...j.records()][1].requestId, 'Ā-not-latin1', 'a RequestId latin1 cannot hold is kept as it is');
+
+  // memory: a spike of 64 KiB bodies is given back as small bodies (or none) take the slots again, and by a reset
+  const big = new Journal(1000);
+  const rec = (n: number, rawBody?: Buffer) => ({ ...a, requestId: `id${n}`, time: n, rawBody });
+  for (let n = 0; n < 1000; n++) big.add(rec(n, Buffer.alloc(64 * 1024, 'x')));
+  t.ok(big.bodyBytes >= 1000 * 64 * 1024, 'the spike is held while it is the newest');
+  for (let n = 0; n < 500; n++) big.add(rec(n, Buffer.from(`{"n":${n}}`)));
+  for (let n = 0; n < 500; n++) big.add(rec(n));
+  t.ok(big.bodyBytes <= 500 * 128, `given back as small bodies and none replace it (${big.bodyBytes} bytes held)`);
+  for (let n = 0; n < 1000; n++) big.add(rec(n, Buffer.alloc(64 * 1024, 'x')));
+  t.equal(big.remove(), 1000);
+  t.equal(big.bodyBytes, 0, 'a reset gives everything back');
+  // the columns grow as the journal fills (they start at 256 slots): every record reads back, in order
+  for (let n = 0; n < 700; n++) big.add(rec(n, Buffer.from(String(n))));
+  const back = [...big.records()];
+  t.same(back.map((r) => r.requestId), Array.from({ length: 700 }, (_, n) => `id${n}`));
+  t.ok(back.every((r, n) => r.time === n && r.rawBody?.toString() === String(n)), 'times and bodies kept across growth');
+  t.same(big.select((r) => r.time % 100 === 0, 3).map((r) => r.rawBody?.toString()), ['400', '500', '600'], 'select: newest matches, oldest first, with bodies');
 });
 
 t.test('DurationMs is real elapsed time, not the mock clock', async (t) => {

@@ -7,12 +7,56 @@ import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
-/** A journaled body is copied into its slot's own buffer, at least this large (grown to fit, up to JOURNAL_BODY_MAX). */
-const BODY_SLOT_MIN = 512;
+/** A journaled body is copied into a buffer its slot owns and reuses while it fits and is not more than 4x too large;
+ * new ones are a power of two of at least this many bytes. */
+const BODY_SLOT_MIN = 128;
 /** A RequestId up to this many characters is kept as bytes in the slot (ours are 34); longer ones as strings. */
-const ID_BYTES = 48;
-/** Action, Version and AccessKeyId strings are shared through a table of at most this many (then kept as they come). */
+const ID_BYTES = 40;
+/** Action, Version and AccessKeyId strings of up to 64 characters are shared through a table of at most this many
+ * (emptied by a reset); any others are kept as they come. */
 const INTERN_MAX = 1024;
+/** Columns start this large and double as the journal fills, up to its capacity. */
+const FIRST_COLUMNS = 256;
+
+/** One record a slot: typed arrays, shared strings, and bytes in buffers the slots own. */
+class Columns {
+  readonly ids: Buffer;
+  readonly idLengths: Int8Array; // -1: the id is in longIds
+  readonly longIds: (string | undefined)[];
+  readonly times: Float64Array;
+  readonly durations: Float64Array;
+  readonly appIds: Float64Array; // NaN: none
+  readonly statuses: Uint16Array;
+  readonly actions: string[];
+  readonly versions: string[];
+  readonly accessKeyIds: string[];
+  readonly errorCodes: (string | undefined)[];
+  readonly bodies: (Buffer | undefined)[];
+  readonly bodyLengths: Int32Array; // -1: none
+
+  constructor(readonly length: number, from?: Columns) {
+    this.ids = Buffer.alloc(length * ID_BYTES);
+    this.idLengths = new Int8Array(length);
+    this.longIds = new Array(length).fill(undefined);
+    this.times = new Float64Array(length);
+    this.durations = new Float64Array(length);
+    this.appIds = new Float64Array(length);
+    this.statuses = new Uint16Array(length);
+    this.actions = new Array(length).fill('');
+    this.versions = new Array(length).fill('');
+    this.accessKeyIds = new Array(length).fill('');
+    this.errorCodes = new Array(length).fill(undefined);
+    this.bodies = new Array(length).fill(undefined);
+    this.bodyLengths = new Int32Array(length);
+    if (!from) return;
+    // slots 0..from.length-1 are the same slots in the larger columns (a journal grows only before it wraps)
+    this.ids.set(from.ids);
+    for (const k of ['idLengths', 'times', 'durations', 'appIds', 'statuses', 'bodyLengths'] as const) (this[k] as Float64Array).set(from[k] as Float64Array);
+    for (const k of ['longIds', 'actions', 'versions', 'accessKeyIds', 'errorCodes', 'bodies'] as const) {
+      for (let i = 0; i < from.length; i++) (this[k] as unknown[])[i] = from[k][i];
+    }
+  }
+}
 
 /**
  * Records are kept in columns (typed arrays, shared strings, bytes copied into buffers each slot owns and reuses) so
@@ -24,39 +68,21 @@ export class Journal {
   /** index of the oldest record */
   private head = 0;
   private count = 0;
-  private readonly ids: Buffer;
-  private readonly idLengths: Int8Array; // -1: the id is in longIds
-  private readonly longIds: (string | undefined)[];
-  private readonly times: Float64Array;
-  private readonly durations: Float64Array;
-  private readonly appIds: Float64Array; // NaN: none
-  private readonly statuses: Uint16Array;
-  private readonly actions: string[];
-  private readonly versions: string[];
-  private readonly accessKeyIds: string[];
-  private readonly errorCodes: (string | undefined)[];
-  private readonly bodies: (Buffer | undefined)[];
-  private readonly bodyLengths: Int32Array; // -1: none
+  private cols: Columns;
   private readonly interned = new Map<string, string>();
 
   constructor(readonly capacity: number = DEFAULT_JOURNAL_SIZE) {
-    const n = capacity;
-    this.ids = Buffer.alloc(n * ID_BYTES);
-    this.idLengths = new Int8Array(n);
-    this.longIds = new Array(n);
-    this.times = new Float64Array(n);
-    this.durations = new Float64Array(n);
-    this.appIds = new Float64Array(n);
-    this.statuses = new Uint16Array(n);
-    this.actions = new Array(n).fill('');
-    this.versions = new Array(n).fill('');
-    this.accessKeyIds = new Array(n).fill('');
-    this.errorCodes = new Array(n);
-    this.bodies = new Array(n);
-    this.bodyLengths = new Int32Array(n);
+    this.cols = new Columns(Math.min(capacity, FIRST_COLUMNS));
   }
 
   get size(): number { return this.count; }
+
+  /** Bytes the slots' body buffers hold (bounded: at most 4x the bodies kept, or BODY_SLOT_MIN each). */
+  get bodyBytes(): number {
+    let n = 0;
+    for (const b of this.cols.bodies) n += b?.length ?? 0;
+    return n;
+  }
 
   add(record: CallRecord): void {
     if (this.capacity === 0) return;
@@ -64,6 +90,7 @@ export class Journal {
     if (this.count < this.capacity) {
       i = (this.head + this.count) % this.capacity;
       this.count++;
+      if (i >= this.cols.length) this.cols = new Columns(Math.min(this.capacity, this.cols.length * 2), this.cols);
     } else {
       i = this.head; // overwrite the oldest
       this.head = (this.head + 1) % this.capacity;
@@ -72,55 +99,63 @@ export class Journal {
   }
 
   private write(i: number, r: CallRecord): void {
+    const c = this.cols;
     const id = r.requestId;
-    if (writeLatin1(this.ids, i * ID_BYTES, id)) {
-      this.idLengths[i] = id.length;
-      this.longIds[i] = undefined;
+    if (writeLatin1(c.ids, i * ID_BYTES, id)) {
+      c.idLengths[i] = id.length;
+      c.longIds[i] = undefined;
     } else {
-      this.idLengths[i] = -1;
-      this.longIds[i] = id;
+      c.idLengths[i] = -1;
+      c.longIds[i] = id;
     }
-    this.times[i] = r.time;
-    this.durations[i] = r.durationMs;
-    this.appIds[i] = r.appId ?? NaN;
-    this.statuses[i] = r.httpStatus;
-    this.actions[i] = this.intern(r.action);
-    this.versions[i] = this.intern(r.version);
-    this.accessKeyIds[i] = this.intern(r.accessKeyId);
-    this.errorCodes[i] = r.errorCode;
+    c.times[i] = r.time;
+    c.durations[i] = r.durationMs;
+    c.appIds[i] = r.appId ?? NaN;
+    c.statuses[i] = r.httpStatus;
+    c.actions[i] = this.intern(r.action);
+    c.versions[i] = this.intern(r.version);
+    c.accessKeyIds[i] = this.intern(r.accessKeyId);
+    c.errorCodes[i] = r.errorCode;
     const body = r.rawBody;
     if (!body) {
-      this.bodyLengths[i] = -1;
+      c.bodyLengths[i] = -1;
+      c.bodies[i] = undefined;
       return;
     }
-    let slot = this.bodies[i];
-    // grown to fit; a slot a large body grew is given back once it holds a small one again
-    if (!slot || slot.length < body.length || (slot.length > 8 * BODY_SLOT_MIN && body.length <= BODY_SLOT_MIN)) {
-      slot = Buffer.allocUnsafeSlow(Math.max(BODY_SLOT_MIN, body.length));
-      this.bodies[i] = slot;
+    let slot = c.bodies[i];
+    // reused while it fits and is at most 4x too large: a spike of large bodies is given back as small ones follow
+    if (!slot || slot.length < body.length || slot.length > 4 * Math.max(BODY_SLOT_MIN, body.length)) {
+      slot = Buffer.allocUnsafeSlow(Math.max(BODY_SLOT_MIN, 2 ** Math.ceil(Math.log2(body.length || 1))));
+      c.bodies[i] = slot;
     }
     slot.set(body);
-    this.bodyLengths[i] = body.length;
+    c.bodyLengths[i] = body.length;
   }
 
   private intern(s: string): string {
     const known = this.interned.get(s);
     if (known !== undefined) return known;
-    if (this.interned.size < INTERN_MAX) this.interned.set(s, s);
+    if (this.interned.size < INTERN_MAX && s.length <= 64) this.interned.set(s, s);
     return s;
   }
 
-  private read(i: number): CallRecord {
-    const len = this.idLengths[i];
-    const bodyLength = this.bodyLengths[i];
-    const appId = this.appIds[i];
+  /** The record in slot i; its body is copied out only when asked for (a filter looks at the other fields). */
+  private read(i: number, withBody = true): CallRecord {
+    const c = this.cols;
+    const len = c.idLengths[i];
+    const appId = c.appIds[i];
     return {
-      requestId: len >= 0 ? this.ids.toString('latin1', i * ID_BYTES, i * ID_BYTES + len) : this.longIds[i]!,
-      time: this.times[i], action: this.actions[i], version: this.versions[i],
-      appId: Number.isNaN(appId) ? undefined : appId, accessKeyId: this.accessKeyIds[i],
-      httpStatus: this.statuses[i], errorCode: this.errorCodes[i], durationMs: this.durations[i],
-      rawBody: bodyLength >= 0 ? Buffer.from(this.bodies[i]!.subarray(0, bodyLength)) : undefined,
+      requestId: len >= 0 ? c.ids.toString('latin1', i * ID_BYTES, i * ID_BYTES + len) : c.longIds[i]!,
+      time: c.times[i], action: c.actions[i], version: c.versions[i],
+      appId: Number.isNaN(appId) ? undefined : appId, accessKeyId: c.accessKeyIds[i],
+      httpStatus: c.statuses[i], errorCode: c.errorCodes[i], durationMs: c.durations[i],
+      rawBody: withBody ? this.body(i) : undefined,
     };
+  }
+
+  private body(i: number): Buffer | undefined {
+    const n = this.cols.bodyLengths[i];
+    return n >= 0 ? Buffer.from(this.cols.bodies[i]!.subarray(0, n)) : undefined;
   }
 
   /** Oldest first. */
@@ -128,24 +163,28 @@ export class Journal {
     for (let i = 0; i < this.count; i++) yield this.read((this.head + i) % this.capacity);
   }
 
-  /** The newest `limit` records that match, oldest first. */
+  /** The newest `limit` records that match (`match` sees every field but the body), oldest first. */
   select(match: (r: CallRecord) => boolean, limit = Infinity): CallRecord[] {
     const out: CallRecord[] = [];
-    for (let i = this.count - 1; i >= 0 && out.length < limit; i--) {
-      const r = this.read((this.head + i) % this.capacity);
-      if (match(r)) out.push(r);
+    for (let k = this.count - 1; k >= 0 && out.length < limit; k--) {
+      const i = (this.head + k) % this.capacity;
+      const r = this.read(i, false);
+      if (!match(r)) continue;
+      r.rawBody = this.body(i);
+      out.push(r);
     }
     return out.reverse();
   }
 
-  /** Removes the records that match (all when no predicate); returns how many. */
+  /** Removes the records that match (all when no predicate; `match` sees every field but the body); returns how
+   * many. What it frees is given back: the columns start small again. */
   remove(match?: (r: CallRecord) => boolean): number {
-    const keep = match ? [...this.records()].filter((r) => !match(r)) : [];
+    const keep = match ? this.select((r) => !match(r)) : [];
     const removed = this.count - keep.length;
     this.head = 0;
     this.count = 0;
-    this.longIds.fill(undefined);
-    this.errorCodes.fill(undefined);
+    this.cols = new Columns(Math.min(this.capacity, FIRST_COLUMNS));
+    this.interned.clear();
     for (const r of keep) this.add(r);
     return removed;
   }

@@ -344,16 +344,17 @@ function serialize(v: unknown): string | undefined {
   }
 }
 
-/** `"key":` for each key met, kept (a bounded number: keys are our field names, but a stored Ext map brings its
- * own): the same few keys are written in every answer, and quoting them again was a third of the writer's time. */
+/** `"key":` for keys met, kept: the same few keys are written in every answer, and quoting them again was a third of
+ * the writer's time. Bounded in number and length (our field names are short; an Ext map or a journaled body brings
+ * keys of its own, which are quoted each time once the table is full or when longer than 64 characters). */
 const KEY_PREFIXES = new Map<string, string>();
-const KEY_PREFIXES_MAX = 4096;
+const KEY_PREFIXES_MAX = 2048;
 
 function keyPrefix(key: string): string {
   let prefix = KEY_PREFIXES.get(key);
   if (prefix === undefined) {
     prefix = quote(key) + ':';
-    if (KEY_PREFIXES.size < KEY_PREFIXES_MAX) KEY_PREFIXES.set(key, prefix);
+    if (key.length <= 64 && KEY_PREFIXES.size < KEY_PREFIXES_MAX) KEY_PREFIXES.set(key, prefix);
   }
   return prefix;
 }
