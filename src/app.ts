@@ -18,7 +18,7 @@ import { initialConversations, checkDataFileWritable } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
 import { authenticator, type AuthMode } from './protocol/auth.js';
 import type { Credential } from './protocol/signing.js';
-import { DEFAULT_FIXTURES } from './config.js';
+import { DEFAULT_FIXTURES, DEFAULT_TIMEOUTS, DEFAULT_BODY_LIMIT } from './config.js';
 
 export interface AppOptions {
   /** fixture file seeding the world (ignored when the data file exists); default fixtures/default.json */
@@ -81,7 +81,7 @@ export function operationFor(def: ActionDef<any, any>, store: Store): Operation 
  * timeouts. The benchmark's bare route uses the same. */
 export function serverSettings(options: AppOptions = {}) {
   return {
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     ...connectionLimits(options),
   };
@@ -165,8 +165,6 @@ function closeUnusedConnectionsOnClose(app: FastifyInstance): void {
 
 const SERVING = Symbol('serving');
 type SocketWithResponse = Socket & { [SERVING]?: ServerResponse };
-
-export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionTimeout: 60_000 };
 
 /** Timeouts for slow or idle clients (they apply when the app listens, not to inject). Node checks pending requests
  * every connectionsCheckingInterval (30 s by default): it is shortened so a small requestTimeout is kept. */

@@ -2,12 +2,16 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { AUTH_MODES, type AuthMode } from './protocol/auth.js';
+import { AUTH_MODES, DEFAULT_MAX_CLOCK_SKEW_S, type AuthMode } from './protocol/auth.js';
+import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
 import type { Credential } from './protocol/signing.js';
 
 /** The package root: src/ and dist/ both sit one level below it. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_FIXTURES = resolve(PACKAGE_ROOT, 'fixtures/default.json');
+/** Connection limits (ms) and the body limit (bytes) buildApp uses when none is given; the CLI shows the same. */
+export const DEFAULT_TIMEOUTS = { requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionTimeout: 60_000 };
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface Config {
   port: number;
@@ -93,14 +97,14 @@ export const OPTIONS: Record<keyof Config, Option> = {
   },
   auth: { flag: 'auth', env: 'VOLC_MOCK_AUTH', default: 'off', help: 'signature checks: off (accept all), log (accept all, log the verdict), enforce (answer the gateway errors)', parse: oneOf(AUTH_MODES) },
   credentials: { flag: 'credentials', env: 'VOLC_MOCK_CREDENTIALS', default: '', help: 'accepted keys, AK:SK[,AK:SK...] (needed by --auth enforce)', parse: credentialList },
-  maxClockSkew: { flag: 'max-clock-skew', env: 'VOLC_MOCK_MAX_CLOCK_SKEW', default: '900', help: 'seconds X-Date may differ from the mock clock', parse: intIn(0, 7 * 86400) },
+  maxClockSkew: { flag: 'max-clock-skew', env: 'VOLC_MOCK_MAX_CLOCK_SKEW', default: String(DEFAULT_MAX_CLOCK_SKEW_S), help: 'seconds X-Date may differ from the mock clock', parse: intIn(0, 7 * 86400) },
   authDebug: { flag: 'auth-debug', env: 'VOLC_MOCK_AUTH_DEBUG', default: 'false', help: 'true: SignatureDoesNotMatch messages show the canonical request and string to sign', parse: bool },
-  journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: '1000', help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
+  journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: String(DEFAULT_JOURNAL_SIZE), help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },
   adminToken: { flag: 'admin-token', env: 'VOLC_MOCK_ADMIN_TOKEN', default: '', help: 'require Authorization: Bearer <token> on /_mock/ routes but health' },
-  requestTimeout: { flag: 'request-timeout', env: 'VOLC_MOCK_REQUEST_TIMEOUT', default: '30000', help: 'ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit', parse: intIn(0, 3_600_000) },
-  keepAliveTimeout: { flag: 'keep-alive-timeout', env: 'VOLC_MOCK_KEEP_ALIVE_TIMEOUT', default: '5000', help: 'ms an idle keep-alive connection stays open', parse: intIn(1, 3_600_000) },
-  connectionTimeout: { flag: 'connection-timeout', env: 'VOLC_MOCK_CONNECTION_TIMEOUT', default: '60000', help: 'ms a socket may stay inactive before it is closed; 0 = no limit', parse: intIn(0, 3_600_000) },
-  bodyLimit: { flag: 'body-limit', env: 'VOLC_MOCK_BODY_LIMIT', default: '1048576', help: 'largest request body in bytes; larger ones answer 413', parse: intIn(1, 1024 * 1024 * 1024) },
+  requestTimeout: { flag: 'request-timeout', env: 'VOLC_MOCK_REQUEST_TIMEOUT', default: String(DEFAULT_TIMEOUTS.requestTimeout), help: 'ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit', parse: intIn(0, 3_600_000) },
+  keepAliveTimeout: { flag: 'keep-alive-timeout', env: 'VOLC_MOCK_KEEP_ALIVE_TIMEOUT', default: String(DEFAULT_TIMEOUTS.keepAliveTimeout), help: 'ms an idle keep-alive connection stays open', parse: intIn(1, 3_600_000) },
+  connectionTimeout: { flag: 'connection-timeout', env: 'VOLC_MOCK_CONNECTION_TIMEOUT', default: String(DEFAULT_TIMEOUTS.connectionTimeout), help: 'ms a socket may stay inactive before it is closed; 0 = no limit', parse: intIn(0, 3_600_000) },
+  bodyLimit: { flag: 'body-limit', env: 'VOLC_MOCK_BODY_LIMIT', default: String(DEFAULT_BODY_LIMIT), help: 'largest request body in bytes; larger ones answer 413', parse: intIn(1, 1024 * 1024 * 1024) },
 };
 
 /** Parses argv (without node and script) and env. Throws ConfigError with one line naming the value and the reason. */
