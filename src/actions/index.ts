@@ -1,30 +1,31 @@
-// The one dispatch table: every emulated wire Action, one file each.
+// The one dispatch table: every emulated wire Action, one file each, in folders after the vendor's doc sections
+// (conversations, participants, messages and read state).
 import type { ActionDef } from './action.js';
-import GetMessagesReadReceipt from './GetMessagesReadReceipt.js';
-import ModifyParticipantReadIndex from './ModifyParticipantReadIndex.js';
-import GetParticipantReadIndex from './GetParticipantReadIndex.js';
-import SendMessage from './SendMessage.js';
-import GetMessages from './GetMessages.js';
-import GetConversationMessages from './GetConversationMessages.js';
-import DeleteConversationMessage from './DeleteConversationMessage.js';
-import DeleteMessage from './DeleteMessage.js';
-import RecallMessage from './RecallMessage.js';
-import ModifyMessage from './ModifyMessage.js';
+import GetMessagesReadReceipt from './messages/GetMessagesReadReceipt.js';
+import ModifyParticipantReadIndex from './messages/ModifyParticipantReadIndex.js';
+import GetParticipantReadIndex from './messages/GetParticipantReadIndex.js';
+import SendMessage from './messages/SendMessage.js';
+import GetMessages from './messages/GetMessages.js';
+import GetConversationMessages from './messages/GetConversationMessages.js';
+import DeleteConversationMessage from './messages/DeleteConversationMessage.js';
+import DeleteMessage from './messages/DeleteMessage.js';
+import RecallMessage from './messages/RecallMessage.js';
+import ModifyMessage from './messages/ModifyMessage.js';
 // conversations and members
-import CreateConversation from './CreateConversation.js';
-import BatchGetConversations from './BatchGetConversations.js';
-import ModifyConversation from './ModifyConversation.js';
-import DestroyConversation from './DestroyConversation.js';
-import GetUserConversations from './GetUserConversations.js';
-import GetConversationSetting from './GetConversationSetting.js';
-import ModifyConversationSetting from './ModifyConversationSetting.js';
-import BatchAddConversationParticipant from './BatchAddConversationParticipant.js';
-import BatchDeleteConversationParticipant from './BatchDeleteConversationParticipant.js';
-import BatchGetConversationParticipant from './BatchGetConversationParticipant.js';
-import ScanConversationParticipantList from './ScanConversationParticipantList.js';
-import IsUserInConversation from './IsUserInConversation.js';
-import GetConversationUserCount from './GetConversationUserCount.js';
-import BatchSendMessage from './BatchSendMessage.js';
+import CreateConversation from './conversations/CreateConversation.js';
+import BatchGetConversations from './conversations/BatchGetConversations.js';
+import ModifyConversation from './conversations/ModifyConversation.js';
+import DestroyConversation from './conversations/DestroyConversation.js';
+import GetUserConversations from './conversations/GetUserConversations.js';
+import GetConversationSetting from './conversations/GetConversationSetting.js';
+import ModifyConversationSetting from './conversations/ModifyConversationSetting.js';
+import BatchAddConversationParticipant from './participants/BatchAddConversationParticipant.js';
+import BatchDeleteConversationParticipant from './participants/BatchDeleteConversationParticipant.js';
+import BatchGetConversationParticipant from './participants/BatchGetConversationParticipant.js';
+import ScanConversationParticipantList from './participants/ScanConversationParticipantList.js';
+import IsUserInConversation from './participants/IsUserInConversation.js';
+import GetConversationUserCount from './participants/GetConversationUserCount.js';
+import BatchSendMessage from './messages/BatchSendMessage.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,

@@ -4,7 +4,7 @@
 // /_mock/ui?token=T, and the page's own fetches carry the token as a Bearer header.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
-import GetMessagesReadReceipt from '../actions/GetMessagesReadReceipt.js';
+import GetMessagesReadReceipt from '../actions/messages/GetMessagesReadReceipt.js';
 import { ApiError } from '../protocol/errors.js';
 import { isStrUser, type Conversation, type Member, type Message, type UserId } from '../store/model.js';
 import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';

@@ -1,10 +1,10 @@
 // ModifyParticipantReadIndex: moves one member's read position up (reference §5.13; mock-contract §2, §3a).
 // The vendor does not document a non-increasing value; the mock answers InvalidParameter and changes nothing.
 // The new ReadIndex may lie beyond the newest message: messages sent later up to it then count as read.
-import { Obj, Opt, Str, Id, Int64, AppId, Nullable } from '../protocol/schema.js';
-import { invalid } from '../protocol/errors.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireMember, requireUser } from './common.js';
+import { Obj, Opt, Str, Id, Int64, AppId, Nullable } from '../../protocol/schema.js';
+import { invalid } from '../../protocol/errors.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireMember, requireUser } from '../common.js';
 
 export default defineAction({
   name: 'ModifyParticipantReadIndex',

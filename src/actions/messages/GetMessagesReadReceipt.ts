@@ -1,11 +1,11 @@
 // GetMessagesReadReceipt: who has and has not read each message (docs/6348/1223552; mock-contract §3).
 // One-to-one and group only. A member has read M when its ReadIndex >= M.IndexInConversation; the sender is left out.
-import { Obj, Opt, List, Str, Bool, Id, AppId } from '../protocol/schema.js';
-import { ApiError } from '../protocol/errors.js';
-import { ConversationType, isStrUser, type Conversation, type Member, type Message } from '../store/model.js';
-import { isDeletedForAll } from '../store/messages.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
+import { Obj, Opt, List, Str, Bool, Id, AppId } from '../../protocol/schema.js';
+import { ApiError } from '../../protocol/errors.js';
+import { ConversationType, isStrUser, type Conversation, type Member, type Message } from '../../store/model.js';
+import { isDeletedForAll } from '../../store/messages.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
 
 const ReadReceipt = Obj({
   ConversationShortId: Id(), MessageId: Id(),

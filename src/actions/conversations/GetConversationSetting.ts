@@ -1,10 +1,10 @@
 // GetConversationSetting (reference §5.23): one member's own settings for a conversation, with its ReadIndex unless
 // NoReadIndex (then ReadIndex is 0). A user who is not a member answers NotInConversation.
-import { Obj, Opt, Str, Bool, StrMap, Int64, Int32, Id, AppId, type Static } from '../protocol/schema.js';
-import { conversationIdOf } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireMember, requireUser } from './common.js';
-import { putUser } from './conversation-views.js';
+import { Obj, Opt, Str, Bool, StrMap, Int64, Int32, Id, AppId, type Static } from '../../protocol/schema.js';
+import { conversationIdOf } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireMember, requireUser } from '../common.js';
+import { putUser } from '../conversation-views.js';
 
 const ConversationSettingInfo = Obj({
   AppId: AppId(), ConversationShortId: Id(), ConversationId: Str(), ConversationType: Int32(), InboxType: Int32(),

@@ -1,9 +1,9 @@
 // BatchGetConversationParticipant (docs/6348/336992): members by user id, in the order asked; users who are not
 // members are left out.
-import { Obj, List, Id, AppId } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { Participant, participant } from './conversation-views.js';
+import { Obj, List, Id, AppId } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
+import { Participant, participant } from '../conversation-views.js';
 
 export default defineAction({
   name: 'BatchGetConversationParticipant',

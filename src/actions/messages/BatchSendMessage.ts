@@ -2,10 +2,10 @@
 // one-to-one conversation of that InboxType, created when missing. UserMessageId maps each receiver (as a string)
 // to its MessageId; a receiver that cannot be sent to (the Sender itself) is listed in FailedReceiver, which the
 // vendor documents but its Go model lacks.
-import { Obj, Opt, List, Str, StrMap, Int64, Int32, Id, AppId, Type } from '../protocol/schema.js';
-import { ConversationType, MessageStatus, type Conversation } from '../store/model.js';
-import { defineAction } from './action.js';
-import { newConversation } from './CreateConversation.js';
+import { Obj, Opt, List, Str, StrMap, Int64, Int32, Id, AppId, Type } from '../../protocol/schema.js';
+import { ConversationType, MessageStatus, type Conversation } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { newConversation } from '../conversations/CreateConversation.js';
 
 export default defineAction({
   name: 'BatchSendMessage',

@@ -3,11 +3,11 @@
 // more. Limit 1..20, or 1..50 with OnlyUserIds. A live group lists its owner and admins; with ScanOnlineParticipant it
 // lists its online members newest first (the mock counts every member as online; other types list nothing then).
 // The mock keeps no member marks, so a MarkType matches nobody.
-import { Obj, Opt, List, Str, Bool, Int64, Int32, Id, AppId } from '../protocol/schema.js';
-import { ConversationType, Role, type Member } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { ScanParticipant, limitOf, participant, participantId } from './conversation-views.js';
+import { Obj, Opt, List, Str, Bool, Int64, Int32, Id, AppId } from '../../protocol/schema.js';
+import { ConversationType, Role, type Member } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
+import { ScanParticipant, limitOf, participant, participantId } from '../conversation-views.js';
 
 export default defineAction({
   name: 'ScanConversationParticipantList',

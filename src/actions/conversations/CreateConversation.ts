@@ -2,14 +2,14 @@
 // is unique per user pair within (AppId, InboxType) unless a different IdempotentId is given; an IdempotentId already
 // used in the AppId returns that conversation with Exist=true and creates nothing. The owner joins (Role 1 in a group);
 // in a one-to-one both users join.
-import { Obj, Opt, Str, Bool, StrMap, Int64, Int32, AppId, Id } from '../protocol/schema.js';
-import { invalid } from '../protocol/errors.js';
-import { userOf } from '../store/fixtures.js';
-import { ConversationType, Role, conversationIdOf, type Conversation, type Member, type UserId } from '../store/model.js';
-import type { Store } from '../store/store.js';
-import { defineAction } from './action.js';
-import { CreatedConversationInfo, conversationInfo, newMember } from './conversation-views.js';
-import { requireUser } from './common.js';
+import { Obj, Opt, Str, Bool, StrMap, Int64, Int32, AppId, Id } from '../../protocol/schema.js';
+import { invalid } from '../../protocol/errors.js';
+import { userOf } from '../../store/fixtures.js';
+import { ConversationType, Role, conversationIdOf, type Conversation, type Member, type UserId } from '../../store/model.js';
+import type { Store } from '../../store/store.js';
+import { defineAction } from '../action.js';
+import { CreatedConversationInfo, conversationInfo, newMember } from '../conversation-views.js';
+import { requireUser } from '../common.js';
 
 const TYPES: readonly number[] = [ConversationType.OneToOne, ConversationType.Group, ConversationType.LiveGroup];
 

@@ -1,7 +1,7 @@
 // IsUserInConversation (docs/6348/336996): whether a user is a member.
-import { Obj, Bool, Id, AppId } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
+import { Obj, Bool, Id, AppId } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
 
 export default defineAction({
   name: 'IsUserInConversation',

@@ -1,9 +1,9 @@
 // DeleteMessage: deletes a message for one member only (docs/6348/337139; reference §5.20, §6.3 [INF]).
 // The member no longer sees it (see visibleTo); the server reads, which name no viewer, still list it.
 // The vendor has no ParticipantUserIdStr here, so only numeric users can be named.
-import { Obj, Id, AppId } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireLiveMessage, requireMember } from './common.js';
+import { Obj, Id, AppId } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireLiveMessage, requireMember } from '../common.js';
 
 export default defineAction({
   name: 'DeleteMessage',

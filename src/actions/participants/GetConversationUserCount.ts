@@ -1,7 +1,7 @@
 // GetConversationUserCount (docs/6348/336997): the number of members.
-import { Obj, Int64, Id, AppId } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
+import { Obj, Int64, Id, AppId } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
 
 export default defineAction({
   name: 'GetConversationUserCount',

@@ -1,9 +1,9 @@
 // ModifyConversation (docs/6348/337115): omitted fields stay as they are; Ext is merged like ModifyMessage's (given
 // keys overwritten or added, others kept); a new owner must already be a member. ModifyTime moves to now.
-import { Obj, Opt, Str, StrMap, Int64, Id, AppId } from '../protocol/schema.js';
-import { userOf } from '../store/fixtures.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireMember } from './common.js';
+import { Obj, Opt, Str, StrMap, Int64, Id, AppId } from '../../protocol/schema.js';
+import { userOf } from '../../store/fixtures.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireMember } from '../common.js';
 
 export default defineAction({
   name: 'ModifyConversation',

@@ -1,8 +1,8 @@
 // BatchGetConversations (docs/6348/337118): conversations by id, in the order asked; unknown and dissolved ids are
 // left out. SkipMemberCount defaults to true, and then MemberCount is omitted.
-import { Obj, Opt, List, Bool, Id, AppId } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { ConversationInfo, conversationInfo } from './conversation-views.js';
+import { Obj, Opt, List, Bool, Id, AppId } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { ConversationInfo, conversationInfo } from '../conversation-views.js';
 
 export default defineAction({
   name: 'BatchGetConversations',

@@ -3,12 +3,12 @@
 // reported in FailedUserIds, not as a failed call. Role: 0 member, 2 admin; 1 only for the owner; anything else is 0.
 // ReadIndex seeds the read position; Barrier hides the messages sent before the join from new members.
 // The Operator is recorded, not checked (as documented).
-import { Obj, Opt, List, Str, Bool, StrMap, Int64, Int32, Id, AppId } from '../protocol/schema.js';
-import { ApiError } from '../protocol/errors.js';
-import { ConversationType, Role, type Member } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { memberCap, newMember } from './conversation-views.js';
+import { Obj, Opt, List, Str, Bool, StrMap, Int64, Int32, Id, AppId } from '../../protocol/schema.js';
+import { ApiError } from '../../protocol/errors.js';
+import { ConversationType, Role, type Member } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
+import { memberCap, newMember } from '../conversation-views.js';
 
 export default defineAction({
   name: 'BatchAddConversationParticipant',

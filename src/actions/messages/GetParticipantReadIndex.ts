@@ -1,9 +1,9 @@
 // GetParticipantReadIndex: every member's read position (reference §5.14; mock-contract §3a).
 // Members are listed ascending: numeric ids by value, then string ids (ParticipantUserId 0 + ParticipantUserIdStr).
-import { Obj, Opt, List, Str, Id, Int64, AppId } from '../protocol/schema.js';
-import { isStrUser } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
+import { Obj, Opt, List, Str, Id, Int64, AppId } from '../../protocol/schema.js';
+import { isStrUser } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
 
 const ReadIndexItem = Obj({
   ParticipantUserId: Int64({ min: 0n }), ParticipantUserIdStr: Opt(Str()), ReadIndex: Int64({ min: 0n }),

@@ -1,10 +1,10 @@
 // RecallMessage: recalls a message (docs/6348/337141; reference §5.21): it stays, with Status 3 (recalled).
 // The recalling user must be a member. RecallRole (0 member, 1 owner, 2 admin) is validated but not checked against
 // the member's role or the sender, and there is no recall time limit: the server API acts with the app's authority.
-import { Obj, Opt, Int32, Id, AppId, Nullable } from '../protocol/schema.js';
-import { MessageStatus } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireLiveMessage, requireMember } from './common.js';
+import { Obj, Opt, Int32, Id, AppId, Nullable } from '../../protocol/schema.js';
+import { MessageStatus } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireLiveMessage, requireMember } from '../common.js';
 
 export default defineAction({
   name: 'RecallMessage',

@@ -2,11 +2,11 @@
 // One item per distinct id, in the order asked; ids that are not messages of the conversation, and messages deleted
 // for everyone, are left out (lookups never fail on a missing id). The request names no viewer, so per-member
 // visibility (DeleteType 1, DeleteMessage, Visible/InvisibleUsers, Barrier) does not filter here.
-import { Obj, List, Id, AppId } from '../protocol/schema.js';
-import { isDeletedForAll } from '../store/messages.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { MessageItem, messageItem } from './messaging.js';
+import { Obj, List, Id, AppId } from '../../protocol/schema.js';
+import { isDeletedForAll } from '../../store/messages.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
+import { MessageItem, messageItem } from '../messaging.js';
 
 export default defineAction({
   name: 'GetMessages',

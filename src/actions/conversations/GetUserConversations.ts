@@ -4,11 +4,11 @@
 // NextCursor the offset of the next page; HasMore=false on the last page. Mock: the order is computed per call from
 // the user's index, so a conversation that becomes active between pages can move.
 // ParticipantUserIdStr is marked required in the Go model but is omitempty there: it is optional here.
-import { Obj, Opt, List, Str, Bool, Int64, Int32, AppId } from '../protocol/schema.js';
-import { ConversationType, type Conversation } from '../store/model.js';
-import { defineAction } from './action.js';
-import { ConversationInfo, conversationInfo, limitOf } from './conversation-views.js';
-import { requireUser } from './common.js';
+import { Obj, Opt, List, Str, Bool, Int64, Int32, AppId } from '../../protocol/schema.js';
+import { ConversationType, type Conversation } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { ConversationInfo, conversationInfo, limitOf } from '../conversation-views.js';
+import { requireUser } from '../common.js';
 
 export default defineAction({
   name: 'GetUserConversations',

@@ -4,13 +4,13 @@
 // a live group must page backward. Messages deleted for everyone are skipped (no viewer, see GetMessages).
 // NewCursor is the index of the next message to ask for: with HasMore, the next message's index; at the end going
 // forward, the index the next message sent will get (poll from there); at the end going backward, 0.
-import { Obj, Opt, List, Bool, Int32, Int64, Id, AppId, Nullable } from '../protocol/schema.js';
-import { invalid } from '../protocol/errors.js';
-import { ConversationType, type Conversation, type Message } from '../store/model.js';
-import { firstPositionFrom, isDeletedForAll, lastPositionUpTo } from '../store/messages.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
-import { MessageItem, messageItem } from './messaging.js';
+import { Obj, Opt, List, Bool, Int32, Int64, Id, AppId, Nullable } from '../../protocol/schema.js';
+import { invalid } from '../../protocol/errors.js';
+import { ConversationType, type Conversation, type Message } from '../../store/model.js';
+import { firstPositionFrom, isDeletedForAll, lastPositionUpTo } from '../../store/messages.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
+import { MessageItem, messageItem } from '../messaging.js';
 
 const MAX_LIMIT = 20n;
 

@@ -1,10 +1,10 @@
 // ModifyConversationSetting (reference §5.23): one member's own settings. Omitted fields stay as they are (the Go
 // model sends them as pointers). IsStickTop / IsSetFavorite switch top / favourite on or off; turning one on without
 // its time uses now (ms); a time given alone sets it (0 = off). Ext is merged like ModifyMessage's.
-import { Obj, Opt, Bool, StrMap, Int64, Id, AppId } from '../protocol/schema.js';
-import type { Settings } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireMember } from './common.js';
+import { Obj, Opt, Bool, StrMap, Int64, Id, AppId } from '../../protocol/schema.js';
+import type { Settings } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireMember } from '../common.js';
 
 export default defineAction({
   name: 'ModifyConversationSetting',

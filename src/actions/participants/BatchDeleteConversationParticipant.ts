@@ -1,10 +1,10 @@
 // BatchDeleteConversationParticipant (docs/6348/336994): groups and live groups only. Users who are not members, and
 // the owner (who cannot leave without handing ownership over), are reported in FailedUserIds. The Operator is not checked.
-import { Obj, List, Int64, Id, AppId } from '../protocol/schema.js';
-import { ApiError } from '../protocol/errors.js';
-import { ConversationType } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation } from './common.js';
+import { Obj, List, Int64, Id, AppId } from '../../protocol/schema.js';
+import { ApiError } from '../../protocol/errors.js';
+import { ConversationType } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation } from '../common.js';
 
 export default defineAction({
   name: 'BatchDeleteConversationParticipant',

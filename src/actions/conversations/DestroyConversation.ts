@@ -1,10 +1,10 @@
 // DestroyConversation (docs/6348/337036): groups and live groups only, and only by their owner (403 AccessDenied
 // otherwise). The conversation is then gone: later calls answer NotExistConversation.
-import { Obj, Opt, Str, Int64, Id, AppId } from '../protocol/schema.js';
-import { ApiError } from '../protocol/errors.js';
-import { ConversationType } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireUser } from './common.js';
+import { Obj, Opt, Str, Int64, Id, AppId } from '../../protocol/schema.js';
+import { ApiError } from '../../protocol/errors.js';
+import { ConversationType } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireUser } from '../common.js';
 
 export default defineAction({
   name: 'DestroyConversation',

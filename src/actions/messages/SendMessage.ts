@@ -4,10 +4,10 @@
 // Mentioned, Visible and InvisibleUsers are stored as given (members or not); see visibleTo for what they do.
 // Priority is validated and otherwise ignored: the live-group rate shaping it selects is not emulated.
 // Mutes are not checked, as documented.
-import { Obj, Opt, List, Str, StrMap, Int32, Int64, Id, AppId, Nullable } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireLiveMessage, requireMember, requireUser } from './common.js';
-import { usersOf } from './messaging.js';
+import { Obj, Opt, List, Str, StrMap, Int32, Int64, Id, AppId, Nullable } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireLiveMessage, requireMember, requireUser } from '../common.js';
+import { usersOf } from '../messaging.js';
 
 const Users = () => Opt(Nullable(List(Id())));
 const UsersStr = () => Opt(Nullable(List(Str())));

@@ -1,11 +1,11 @@
 // DeleteConversationMessage: deletes a message for the whole conversation (docs/6348/337140; reference §5.19).
 // DeleteType 0 (default) hides it from everyone: it is left out of every read and later actions answer
 // NotExistMessage. DeleteType 1 leaves it visible to its sender only (not in a live group).
-import { Obj, Opt, Int32, Id, AppId, Nullable } from '../protocol/schema.js';
-import { invalid } from '../protocol/errors.js';
-import { ConversationType } from '../store/model.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireLiveMessage } from './common.js';
+import { Obj, Opt, Int32, Id, AppId, Nullable } from '../../protocol/schema.js';
+import { invalid } from '../../protocol/errors.js';
+import { ConversationType } from '../../store/model.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireLiveMessage } from '../common.js';
 
 export default defineAction({
   name: 'DeleteConversationMessage',

@@ -1,9 +1,9 @@
 // ModifyMessage: edits a message (docs/6348/337137; reference §5.22). Content is replaced when given (an empty string,
 // which Go clients cannot send, counts as not given); Ext is merged: keys given overwrite or are appended, the others
 // are kept. Messages never expire in the mock, so every existing message can be modified.
-import { Obj, Opt, Str, StrMap, Id, AppId, Nullable } from '../protocol/schema.js';
-import { defineAction } from './action.js';
-import { requireConversation, requireLiveMessage } from './common.js';
+import { Obj, Opt, Str, StrMap, Id, AppId, Nullable } from '../../protocol/schema.js';
+import { defineAction } from '../action.js';
+import { requireConversation, requireLiveMessage } from '../common.js';
 
 export default defineAction({
   name: 'ModifyMessage',
