@@ -66,7 +66,7 @@ t.test('the spec file is found next to the repository', async (t) => {
   t.ok(Object.keys(spec.actions).length >= 55, `${SPEC_FILE} lists the vendor actions`);
 });
 
-/** Deliberate differences from the Go model, each listed in the README's "Differences from the real service". */
+/** Deliberate differences from the Go model, each listed in docs/differences.md. */
 const DELIBERATE: Record<string, string[]> = {
   // the Go model marks it required but sends it omitempty; numeric-id clients never send it
   GetUserConversations: ['body.ParticipantUserIdStr: spec says required'],
