@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG, ensureBuilt } from './helpers.js';
+import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG, ensureBuilt, SEED_MSG_INDEX } from './helpers.js';
 import { RateLimiter } from '../src/protocol/ratelimit.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
@@ -90,7 +90,7 @@ t.test('GET /_mock/state: the fixture document, int64 exact, per AppId', async (
   t.match(a.text, /"MessageId":1709040620191372977/);
   const seed = a.body.Conversations.find((c: any) => c.ConversationShortId === SEED_CONV);
   t.equal(seed.AppId, SEED_APP);
-  t.same(seed.Participants.map((p: any) => [p.ParticipantUserId, p.ReadIndex]), [[30340, 1], [30341, 0]]);
+  t.same(seed.Participants.map((p: any) => [p.ParticipantUserId, p.ReadIndex]), [[30340, SEED_MSG_INDEX], [30341, 0]]);
   t.equal(a.body.Conversations.length, [...app.mock.store.conversations()].length);
   const other = await ctl(app, 'GET', '/_mock/state?AppId=1');
   t.same(other.body, { Conversations: [] });

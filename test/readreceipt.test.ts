@@ -13,7 +13,8 @@ function conv(appId: number, shortId: bigint, type: number, members: P[], messag
   return {
     AppId: appId, ConversationShortId: shortId, ConversationType: type, ...user('OwnerUserId', members[0].id),
     Participants: members.map((p) => ({ ...user('ParticipantUserId', p.id), ReadIndex: p.read ?? 0 })),
-    Messages: messages.map((m) => ({ MessageId: m.id, ...user('Sender', m.from), MsgType: 10001, Content: 'x', ...(m.index ? { IndexInConversation: m.index } : {}) })),
+    // indexes 1, 2, 3… given explicitly, so read positions read by eye (a missing one would be time-like)
+    Messages: messages.map((m, j) => ({ MessageId: m.id, ...user('Sender', m.from), MsgType: 10001, Content: 'x', IndexInConversation: m.index ?? j + 1 })),
   };
 }
 /** json-bigint objects have a null prototype: copy into plain ones for strictSame. */

@@ -1,7 +1,7 @@
 // BatchSendMessage (docs/6348/1263587): one message from Sender to each Receiver (at most 500), each in their
 // one-to-one conversation of that InboxType, created when missing. UserMessageId maps each receiver (as a string)
-// to its MessageId; a receiver that cannot be sent to (the Sender itself) is listed in FailedReceiver, which the
-// vendor documents but its Go model lacks.
+// to its MessageId; a receiver that cannot be sent to (the Sender itself, a conversation that can take no further
+// index) is listed in FailedReceiver, which the vendor documents but its Go model lacks.
 import { Obj, Opt, List, Str, StrMap, Int64, Int32, Id, AppId, Type } from '../../protocol/schema.js';
 import { ConversationType, MessageStatus, type Conversation } from '../../store/model.js';
 import { defineAction } from '../action.js';
@@ -33,7 +33,8 @@ export default defineAction({
       done.add(receiver);
       if (receiver === body.Sender) { failed.push(receiver); continue; }
       let conv: Conversation | undefined = store.oneToOne(body.AppId, inboxType, body.Sender, receiver);
-      if (conv && (conv.status !== 0 || !conv.members.has(body.Sender))) { failed.push(receiver); continue; }
+      // dissolved, the sender gone, or no index left below int64's maximum: that receiver fails, nothing changes for it
+      if (conv && (conv.status !== 0 || !conv.members.has(body.Sender) || store.nextIndex(conv) === undefined)) { failed.push(receiver); continue; }
       if (!conv) {
         conv = newConversation(store, { appId: body.AppId, type: ConversationType.OneToOne, inboxType, owner: body.Sender, other: receiver });
         store.addConversation(conv);

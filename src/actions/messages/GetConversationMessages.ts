@@ -3,10 +3,11 @@
 // (Reverse 0) and "from the newest" going backward (Reverse 1). Limit 1..20. Reverse other than 0/1 is read as 0;
 // a live group must page backward. Messages deleted for everyone are skipped (no viewer, see GetMessages).
 // NewCursor is the index of the next message to ask for: with HasMore, the next message's index; at the end going
-// forward, the index the next message sent will get (poll from there); at the end going backward, 0.
+// forward, the previous index + 1 (poll from there: every later message has an index at least that; int64's maximum
+// when the last message holds it); at the end going backward, 0.
 import { Obj, Opt, List, Bool, Int32, Int64, Id, AppId, Nullable } from '../../protocol/schema.js';
 import { invalid } from '../../protocol/errors.js';
-import { ConversationType, type Conversation, type Message } from '../../store/model.js';
+import { ConversationType, INT64_MAX, type Conversation, type Message } from '../../store/model.js';
 import { firstPositionFrom, isDeletedForAll, lastPositionUpTo } from '../../store/messages.js';
 import { defineAction } from '../action.js';
 import { requireConversation } from '../common.js';
@@ -34,7 +35,7 @@ export default defineAction({
     return {
       Messages: page.map((m) => messageItem(store, conv, m)),
       HasMore: next !== undefined,
-      NewCursor: next?.index ?? (backward ? 0n : conv.lastIndex + 1n),
+      NewCursor: next?.index ?? (backward ? 0n : conv.lastIndex < INT64_MAX ? conv.lastIndex + 1n : INT64_MAX),
     };
   },
 });
