@@ -77,7 +77,7 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { name: def.name, qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
+  return { name: def.name, qps: def.qps, cost: def.cost, burst: def.burst, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../src/app.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
+// every app this process builds has its answers checked against the spec (unknown keys refused, types exact)
+import './spec-drift.js';
 
 export const SEED_APP = 666675;
 export const SEED_CONV = 1691070514797524328n;

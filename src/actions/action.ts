@@ -10,6 +10,11 @@ export interface ActionDef<B extends TSchema = TSchema, R extends TSchema = TSch
   readonly name: string;
   /** documented requests per second (reference §4); 100 where none is documented */
   readonly qps: number;
+  /** Limits counted in something other than calls (mock-contract §4): the tokens one call takes, from its validated
+   * body (BatchSendMessage: one per receiver). The bucket then holds `burst` tokens and refills at `qps` a second.
+   * A per-AppId or daily cap (UserBroadcast) can hang on the same hook: cost is read after validation, before the handler. */
+  readonly cost?: (body: Static<B>) => number;
+  readonly burst?: number;
   readonly body: B;
   readonly result: R;
   handler(ctx: ActionContext, body: Static<B>): Static<R>;
