@@ -101,7 +101,8 @@ export interface Conversation {
   lastIndex: bigint;
 }
 
-/** The legacy string ConversationId, derived from the short id so the two always agree. */
+/** The string ConversationId in the emulator's own format (the vendor's is not documented), derived from the short
+ * id so the two always agree. */
 export function conversationIdOf(c: { type: number; shortId: bigint; inboxType: number }): string {
   return `0:${c.inboxType}:${c.type}:${c.shortId}`;
 }
