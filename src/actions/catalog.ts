@@ -2,7 +2,8 @@
 // BatchSendGroupMessage from the docs. Sources: reference §4's table and its "QPS found since" paragraph, each a
 // "QPS 不得超过 N" line on the action's doc page (docs/6348/<id>); 100 where no page documents one (mock-contract §4).
 // Checked again with the search tool for this table: GetAppToken 50 (1208779), UserBroadcast 50 (1125997),
-// BatchSendGroupMessage 5 (1756984), BatchSendMessage 12,000 messages a minute (1263587).
+// AddFriend 50 (1125662), AddBlackList 50 (1152119), BatchSendGroupMessage 5 (1756984), BatchSendMessage 12,000
+// messages a minute (1263587); the other 50s are the reference's audit's, not found again.
 export const VENDOR_QPS: Readonly<Record<string, number>> = {
   // conversations
   CreateConversation: 50, BatchGetConversations: 100, DestroyConversation: 50, ModifyConversation: 50,
