@@ -13,6 +13,7 @@ import { MockClock } from './protocol/clock.js';
 import { Random } from './protocol/random.js';
 import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
+import { INDEX_MODES, type IndexMode } from './store/model.js';
 import { DataFileSink } from './store/persistence.js';
 import { initialConversations, checkDataFileWritable } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   data?: string;
   /** every action's QPS; 0 = off; undefined = documented */
   rateLimit?: number;
+  /** IndexInConversation of new messages: 'time' (default, µs like the vendor's) or 'sequential' (1, 2, 3) */
+  index?: IndexMode;
   seed?: bigint | number;
   clock?: MockClock;
   /** pino options or false; default silent */
@@ -74,7 +77,7 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { name: def.name, qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
+  return { name: def.name, qps: def.qps, cost: def.cost, burst: def.burst, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),
@@ -91,6 +94,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const clock = options.clock ?? new MockClock();
   const random = new Random(options.seed);
   const store = new Store(clock, random);
+  if (options.index !== undefined && !INDEX_MODES.includes(options.index)) throw new TypeError(`index: must be one of ${INDEX_MODES.join(', ')}`);
+  store.indexMode = options.index ?? 'time';
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const app = Fastify({ logger: options.logger ?? false, ...serverSettings(options) });
   const journal = new Journal(options.journalSize);

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { AUTH_MODES, DEFAULT_MAX_CLOCK_SKEW_S, type AuthMode } from './protocol/auth.js';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
 import type { Credential } from './protocol/signing.js';
+import { INDEX_MODES, type IndexMode } from './store/model.js';
 
 /** The package root: src/ and dist/ both sit one level below it. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +21,8 @@ export interface Config {
   data?: string;
   /** every action's QPS; 0 = off; undefined = documented QPS per action */
   rateLimit?: number;
+  /** IndexInConversation of new messages: time-like (µs) or 1, 2, 3 */
+  index: IndexMode;
   logLevel: string;
   seed?: bigint;
   auth: AuthMode;
@@ -87,6 +90,7 @@ export const OPTIONS: Record<keyof Config, Option> = {
   fixtures: { flag: 'fixtures', env: 'VOLC_MOCK_FIXTURES', default: 'fixtures/default.json', help: 'fixture file seeding the world' },
   data: { flag: 'data', env: 'VOLC_MOCK_DATA', default: '', help: 'data file: state persisted across restarts (default: in memory)' },
   rateLimit: { flag: 'rate-limit', env: 'VOLC_MOCK_RATE_LIMIT', default: '', help: "every action's QPS; 0 turns limiting off (default: documented QPS per action)", parse: intIn(0, 1_000_000) },
+  index: { flag: 'index', env: 'VOLC_MOCK_INDEX', default: 'time', help: 'IndexInConversation of new messages: time (max(previous + 1, clock in µs), like the vendor\'s) or sequential (1, 2, 3)', parse: oneOf(INDEX_MODES) },
   logLevel: {
     flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
     parse: (v, name) => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`${name}=${v}: must be one of ${LOG_LEVELS.join(', ')}`); return v; },

@@ -16,7 +16,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     throw e;
   }
   const app = await buildApp({
-    fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, seed: config.seed,
+    fixtures: config.fixtures, data: config.data, rateLimit: config.rateLimit, index: config.index, seed: config.seed,
     auth: config.auth, credentials: config.credentials, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
     journalSize: config.journalSize, adminToken: config.adminToken, bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout, keepAliveTimeout: config.keepAliveTimeout, connectionTimeout: config.connectionTimeout,

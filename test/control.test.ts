@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG, ensureBuilt } from './helpers.js';
+import { makeApp, call, ok, fails, snapshot, SEED_APP, SEED_CONV, SEED_MSG, ensureBuilt, SEED_MSG_INDEX } from './helpers.js';
 import { RateLimiter } from '../src/protocol/ratelimit.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
@@ -64,14 +64,14 @@ t.test('unknown control route answers the control error shape', async (t) => {
   t.notOk('ResponseMetadata' in a.body);
 });
 
-t.test('GET /_mock/actions: all 55 vendor actions, effective QPS, Emulated', async (t) => {
+t.test('GET /_mock/actions: all 56 vendor actions, effective QPS, Emulated', async (t) => {
   const documented = await makeApp(t, { rateLimit: undefined });
   const a = await ctl(documented, 'GET', '/_mock/actions');
   t.equal(a.status, 200);
-  t.equal(a.body.Actions.length, 55);
+  t.equal(a.body.Actions.length, 56);
   t.same(a.body.Actions.map((x: any) => x.Action).sort(), Object.keys(VENDOR_QPS).sort());
   t.same(a.body.Actions.find((x: any) => x.Action === RR), { Action: RR, QPS: 100, Emulated: true });
-  t.same(a.body.Actions.find((x: any) => x.Action === 'UserBroadcast'), { Action: 'UserBroadcast', QPS: 100, Emulated: false });
+  t.same(a.body.Actions.find((x: any) => x.Action === 'UserBroadcast'), { Action: 'UserBroadcast', QPS: 50, Emulated: false });
   t.same(a.body.Actions.find((x: any) => x.Action === 'BatchSendMessage').QPS, 200);
   const emulated = new Set(documented.mock.actions.map((x) => x.name));
   t.ok(a.body.Actions.every((x: any) => x.Emulated === emulated.has(x.Action)));
@@ -90,7 +90,7 @@ t.test('GET /_mock/state: the fixture document, int64 exact, per AppId', async (
   t.match(a.text, /"MessageId":1709040620191372977/);
   const seed = a.body.Conversations.find((c: any) => c.ConversationShortId === SEED_CONV);
   t.equal(seed.AppId, SEED_APP);
-  t.same(seed.Participants.map((p: any) => [p.ParticipantUserId, p.ReadIndex]), [[30340, 1], [30341, 0]]);
+  t.same(seed.Participants.map((p: any) => [p.ParticipantUserId, p.ReadIndex]), [[30340, SEED_MSG_INDEX], [30341, 0]]);
   t.equal(a.body.Conversations.length, [...app.mock.store.conversations()].length);
   const other = await ctl(app, 'GET', '/_mock/state?AppId=1');
   t.same(other.body, { Conversations: [] });

@@ -4,15 +4,24 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../src/app.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
+// every app this process builds has its answers checked against the spec (unknown keys refused, types exact)
+import './spec-drift.js';
 
 export const SEED_APP = 666675;
 export const SEED_CONV = 1691070514797524328n;
 export const SEED_MSG = 1709040620191372977n;
 export const GROUP_CONV = 1691070514797525001n;
+/** the seed message's IndexInConversation: time-like, its CreateTime 1709040620191 ms in µs (mock-contract §1) */
+export const SEED_MSG_INDEX = 1709040620191000n;
+/** the demo group's three message indexes, oldest first */
+export const GROUP_INDEXES = [1709040720191000n, 1709040730191000n, 1709040740191000n] as const;
+/** makeApp's frozen clock, and in µs: the index the first message sent into a new conversation gets */
+export const NOW_MS = 1_767_225_600_000;
+export const NOW_US = BigInt(NOW_MS) * 1000n;
 
 /** A ready app on the default fixtures, a fixed clock and a seed, closed when the test ends. */
 export async function makeApp(t: Test, opts: AppOptions = {}): Promise<FastifyInstance> {
-  const clock = opts.clock ?? new MockClock(() => 1_767_225_600_000); // 2026-01-01T00:00:00Z, frozen unless a test moves it
+  const clock = opts.clock ?? new MockClock(() => NOW_MS); // 2026-01-01T00:00:00Z, frozen unless a test moves it
   const app = await buildApp({ seed: 1, rateLimit: 0, ...opts, clock });
   await app.ready();
   t.teardown(() => app.close());

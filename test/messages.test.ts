@@ -21,6 +21,8 @@ const M2 = 1700000000000000002n;
 const M3 = 1700000000000000003n;
 const NOW = 1_767_225_600_000; // the helpers' frozen clock
 const TWO_53 = 2n ** 53n;
+/** the first index a new message gets at NOW (time-like: the clock in µs, mock-contract §1) */
+const US = BigInt(NOW) * 1000n;
 
 const text = (s: string) => JSON.stringify({ text: s });
 
@@ -100,10 +102,10 @@ t.test('SendMessage', async (t) => {
     const [m] = await getMessages(t, app, [id]);
     t.same(m, {
       AppId: APP, ConversationShortId: GROUP, ConversationType: 2, MessageId: id, MsgType: 10001, Content: text('hi'),
-      Sender: 103, CreateTime: NOW, Status: 0, Ext: {}, IndexInConversation: 4,
+      Sender: 103, CreateTime: NOW, Status: 0, IndexInConversation: US, // no Ext key: omitted when empty
     });
     const ri = await readIndexes(t, app);
-    t.same(ri.map((r) => [r.ParticipantUserId, r.ReadIndex]), [[101, 3], [102, 1], [103, 4], [104, 0], [0, 0]], 'only the sender moved');
+    t.same(ri.map((r) => [r.ParticipantUserId, r.ReadIndex]), [[101, 3], [102, 1], [103, US]], 'only the sender moved; members at 0 are not listed');
   });
 
   t.test('indexes strictly increase; CreateTime from the request wins; messages of other senders interleave', async (t) => {
@@ -116,10 +118,10 @@ t.test('SendMessage', async (t) => {
     ids.push(await send(t, app, { Sender: 102, CreateTime: 1700000000123 }));
     t.equal(new Set(ids).size, 5, 'five distinct ids');
     const ms = await getMessages(t, app, ids);
-    t.same(ms.map((m) => Number(m.IndexInConversation)), [4, 5, 6, 7, 8]);
+    t.same(ms.map((m) => BigInt(m.IndexInConversation)), [US + 1_000_000n, US + 2_000_000n, US + 3_000_000n, US + 4_000_000n, US + 4_000_001n], 'the clock in µs, or previous + 1 within the same µs');
     t.same(ms.map((m) => Number(m.CreateTime)), [NOW + 1000, NOW + 2000, NOW + 3000, NOW + 4000, 1700000000123]);
     t.same(ms[3].Ext, { n: '104' });
-    t.equal(conv(app).lastIndex, 8n);
+    t.equal(conv(app).lastIndex, US + 4_000_001n);
   });
 
   t.test('ClientMsgId: the same key in the conversation answers the same MessageId and sends nothing', async (t) => {
@@ -143,9 +145,9 @@ t.test('SendMessage', async (t) => {
     const a = await send(t, app, { Sender: 0, SenderStr: 'alice' });
     const b = await send(t, app, { Sender: null, SenderStr: 'alice', MentionedUsers: null, VisibleUsers: null, Ext: null, RefMsgInfo: null });
     const ms = await getMessages(t, app, [a, b]);
-    t.same(ms.map((m) => [m.Sender, m.SenderStr, m.IndexInConversation]), [[0, 'alice', 4], [0, 'alice', 5]]);
+    t.same(ms.map((m) => [m.Sender, m.SenderStr, m.IndexInConversation]), [[0, 'alice', US], [0, 'alice', US + 1n]]);
     const ri = await readIndexes(t, app);
-    t.same(ri[4], { ParticipantUserId: 0, ParticipantUserIdStr: 'alice', ReadIndex: 5 }, 'alice read her own message');
+    t.same(ri.at(-1), { ParticipantUserId: 0, ParticipantUserIdStr: 'alice', ReadIndex: US + 1n }, 'alice read her own message');
     await refused(t, app, 'SendMessage', { AppId: APP, ConversationShortId: GROUP, Sender: 0, SenderStr: 'bob', MsgType: 1, Content: 'x' }, 'InvalidParameter.NotInConversation');
   });
 
@@ -185,7 +187,7 @@ t.test('SendMessage', async (t) => {
     const live = await ok(t, app, 'SendMessage', { AppId: APP, ConversationShortId: LIVE, Sender: 102, MsgType: 1, Content: 'x', Priority: 2 });
     t.ok(live.MessageId > TWO_53);
     await send(t, app, { Sender: 101, Priority: 0 });
-    t.equal(conv(app, LIVE).lastIndex, 1n);
+    t.equal(conv(app, LIVE).lastIndex, US);
     await refused(t, app, 'SendMessage', { AppId: APP, ConversationShortId: LIVE, Sender: 102, MsgType: 1, Content: 'x', Priority: 3 }, 'InvalidParameter');
   });
 
@@ -225,7 +227,7 @@ t.test('visibleTo: per-member visibility of a message', async (t) => {
         { MessageId: 17, SenderStr: 's', MsgType: 1, Content: 'from s, deleted by s', DeletedForStr: ['s'] },
       ],
     }],
-  }, NOW);
+  }, NOW, 'sequential'); // indexes 1..7, so the barriers below read by eye
   const users = [1n, 2n, 3n, 's', 99n, '1'];
   const row = (id: number) => users.map((u) => visibleTo(c, c.messagesById.get(BigInt(id))!, u));
   t.same(row(11), [true, true, false, true, false, false], 'plain: every member but the one behind the barrier; not a non-member, not the string "1"');
@@ -285,9 +287,9 @@ t.test('GetConversationMessages', async (t) => {
     t.same([r.Messages.map((m: any) => m.MessageId), r.HasMore, r.NewCursor], [[M3], false, 4], 'at the end NewCursor is the next index to be sent');
     const m4 = await send(t, app, { Sender: 102 });
     r = await page(t, app, { Cursor: r.NewCursor, Limit: 2 });
-    t.same([r.Messages.map((m: any) => m.MessageId), r.HasMore, r.NewCursor], [[m4], false, 5], 'polling from NewCursor finds the new message');
-    r = await page(t, app, { Cursor: 99, Limit: 5 });
-    t.same([r.Messages, r.HasMore, r.NewCursor], [[], false, 5]);
+    t.same([r.Messages.map((m: any) => m.MessageId), r.HasMore, r.NewCursor], [[m4], false, US + 1n], 'polling from NewCursor finds the new message');
+    r = await page(t, app, { Cursor: US + 99n, Limit: 5 });
+    t.same([r.Messages, r.HasMore, r.NewCursor], [[], false, US + 1n]);
   });
 
   t.test('backward from Cursor 0 (the newest) down to the oldest', async (t) => {
@@ -327,7 +329,7 @@ t.test('GetConversationMessages', async (t) => {
     t.same((await page(t, app, {})).Messages.map((m: any) => m.MessageId), [M1], 'DeleteType 1 stays listed');
   });
 
-  t.test('Limit 1..20, Reverse other than 0/1 reads as 0, a live group must page backward', async (t) => {
+  t.test('Limit 1..20, Reverse other than 0/1 reads as 0, a live group is always paged backward', async (t) => {
     const app = await world(t);
     t.equal((await page(t, app, { Limit: 20 })).Messages.length, 3);
     const e = await refused(t, app, 'GetConversationMessages', { AppId: APP, ConversationShortId: GROUP, Cursor: 0, Limit: 21 }, 'InvalidParameter');
@@ -341,11 +343,11 @@ t.test('GetConversationMessages', async (t) => {
     const odd = await page(t, app, { Reverse: 7, Limit: 1 });
     t.same([odd.Messages[0].MessageId, odd.NewCursor], [M1, 2], 'Reverse 7 pages forward');
     await ok(t, app, 'SendMessage', { AppId: APP, ConversationShortId: LIVE, Sender: 101, MsgType: 1, Content: 'live' });
-    for (const Reverse of [0, 7, undefined]) {
-      const e2 = await refused(t, app, 'GetConversationMessages', { AppId: APP, ConversationShortId: LIVE, Cursor: 0, Limit: 5, Reverse }, 'InvalidParameter');
-      t.match(e2.Message, /Reverse/);
-    }
     const live = await page(t, app, { ConversationShortId: LIVE, Reverse: 1, Limit: 5 });
+    for (const Reverse of [0, 7, undefined]) {
+      // the model: a live group must use Reverse 1; the service adjusts it, so the emulator does too (issue 13 item 4)
+      t.same(await page(t, app, { ConversationShortId: LIVE, Limit: 5, Reverse }), live, `Reverse ${Reverse} on a live group reads as 1`);
+    }
     t.same([live.Messages.map((m: any) => [m.Content, m.ConversationType]), live.HasMore], [[['live', 100]], false]);
   });
 });
@@ -415,6 +417,10 @@ t.test('RecallMessage marks Status 3', async (t) => {
   const r = await page(t, app, {});
   t.same(r.Messages.map((m: any) => m.Status), [0, 3, 0], 'GetConversationMessages shows it');
   t.equal(JSON.parse(snapshot(app))[0].Messages[1].Status, 3, 'kept in the state');
+  const [m] = await getMessages(t, app, [M2]);
+  t.same([m.Status, m.Content, m.IndexInConversation], [3, text('two'), 2], 'a recalled message is still listed, Status 3 (the model\'s "recalled"), its content kept');
+  const err = await refused(t, app, 'ModifyMessage', { AppId: APP, ConversationShortId: GROUP, MessageId: M2, Content: text('edited') }, 'InvalidParameter');
+  t.match(err.Message, /MessageId: message \d+ was recalled and cannot be modified/);
 });
 
 t.test('ModifyMessage replaces Content and merges Ext (docs/6348/337137 example)', async (t) => {
@@ -448,8 +454,8 @@ t.test('read positions: ModifyParticipantReadIndex, GetParticipantReadIndex, Get
   await ok(t, app, 'ModifyParticipantReadIndex', { AppId: APP, ConversationShortId: GROUP, ParticipantUserId: null, ParticipantUserIdStr: 'alice', ReadIndex: 3 });
   t.same(await readIndexes(t, app), [
     { ParticipantUserId: 101, ReadIndex: 3 }, { ParticipantUserId: 102, ReadIndex: 1 }, { ParticipantUserId: 103, ReadIndex: 2 },
-    { ParticipantUserId: 104, ReadIndex: 0 }, { ParticipantUserId: 0, ParticipantUserIdStr: 'alice', ReadIndex: 3 },
-  ]);
+    { ParticipantUserId: 0, ParticipantUserIdStr: 'alice', ReadIndex: 3 },
+  ], '104 (at 0) is not listed: absent means 0');
   t.same(await receipts([M1, M2, M3]), [
     [M1, [102, 103], [104], ['alice'], []],
     [M2, [101, 103], [104], ['alice'], []],
@@ -472,7 +478,7 @@ t.test('read positions: ModifyParticipantReadIndex, GetParticipantReadIndex, Get
   const id = (await ok(t, app, 'SendMessage', { AppId: APP, ConversationShortId: SINGLE, Sender: 101, MsgType: 1, Content: 'x' })).MessageId;
   const single = async () => (await ok(t, app, 'GetMessagesReadReceipt', { AppId: APP, ConversationShortId: SINGLE, MessageIds: [id] })).ReadReceipt[0];
   t.same(await single(), { MessageId: id, ConversationShortId: SINGLE, ReceiverIsRead: false, ReadUserIds: [], UnReadUserIds: [102] });
-  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: APP, ConversationShortId: SINGLE, ParticipantUserId: 102, ReadIndex: 1 });
+  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: APP, ConversationShortId: SINGLE, ParticipantUserId: 102, ReadIndex: US });
   t.same(await single(), { MessageId: id, ConversationShortId: SINGLE, ReceiverIsRead: true, ReadUserIds: [102], UnReadUserIds: [] });
 });
 
@@ -490,7 +496,7 @@ t.test('story: a team of four chats, reads, and the mock restarts from its data 
       Messages: [{ MessageId: 1700000000000009001n, Sender: 201, MsgType: 10001, Content: text('kickoff'), IndexInConversation: 1, CreateTime: 1709040000000 }],
     }],
   };
-  const app = await makeApp(t, { fixtureDoc: doc, data, flushIntervalMs: 10 });
+  const app = await makeApp(t, { fixtureDoc: doc, data, flushIntervalMs: 10, index: 'sequential' }); // indexes 1..6 read by eye
   const say = async (who: number | string, what: string, extra: Record<string, unknown> = {}) => {
     app.mock.clock.advance(60_000);
     const sender = typeof who === 'string' ? { Sender: 0, SenderStr: who } : { Sender: who };
@@ -540,7 +546,7 @@ t.test('story: a team of four chats, reads, and the mock restarts from its data 
 
   // restart: the same world from the data file, ids exact
   await app.close();
-  const again = await makeApp(t, { fixtureDoc: { Conversations: [] }, data });
+  const again = await makeApp(t, { fixtureDoc: { Conversations: [] }, data, index: 'sequential' });
   t.equal(again.mock.store.conversation(APP, TEAM)?.name, 'release team', 'loaded from the data file, not the fixture');
   const after = await observe(again);
   t.same(after, seen, 'every answer is the same after the restart');

@@ -3,7 +3,7 @@
 // Rows of mock-contract §2 that no action built so far can reach, left for the tests of the actions that raise them:
 // - InvalidParameter.NotExistMessage (an action that changes a message: DeleteMessage, RecallMessage, ModifyMessage)
 // - InvalidParameter.NotInConversation (SendMessage's Sender, DeleteMessage's ParticipantUserId)
-// - 403 AccessDenied 100013 (DestroyConversation by a non-owner)
+// - 403 AccessDenied, no CodeN (DestroyConversation by a non-owner: a business refusal)
 // - InvalidParameter for a ReadIndex not greater than the current one (ModifyParticipantReadIndex)
 // - the signature checks of volcengine-im-api.md §3.5 (the auth issue: `authenticate` hook)
 import t, { type Test } from 'tap';
@@ -218,7 +218,7 @@ t.test('the error catalog: every entry has a Code key, an HTTP status and a Code
     if (code.startsWith('InvalidParameter')) t.equal(e.codeN, undefined, `${code}: business error, no CodeN`);
   }
   t.same([new ApiError('FlowLimitExceeded').status, new ApiError('FlowLimitExceeded').codeN], [429, 100018]);
-  t.same([new ApiError('AccessDenied').status, new ApiError('AccessDenied').codeN], [403, 100013]);
+  t.same([new ApiError('AccessDenied').status, new ApiError('AccessDenied').codeN], [403, undefined], 'a business refusal carries no gateway CodeN');
 });
 
 t.test('success envelope', async (t) => {

@@ -13,7 +13,8 @@ function conv(appId: number, shortId: bigint, type: number, members: P[], messag
   return {
     AppId: appId, ConversationShortId: shortId, ConversationType: type, ...user('OwnerUserId', members[0].id),
     Participants: members.map((p) => ({ ...user('ParticipantUserId', p.id), ReadIndex: p.read ?? 0 })),
-    Messages: messages.map((m) => ({ MessageId: m.id, ...user('Sender', m.from), MsgType: 10001, Content: 'x', ...(m.index ? { IndexInConversation: m.index } : {}) })),
+    // indexes 1, 2, 3… given explicitly, so read positions read by eye (a missing one would be time-like)
+    Messages: messages.map((m, j) => ({ MessageId: m.id, ...user('Sender', m.from), MsgType: 10001, Content: 'x', IndexInConversation: m.index ?? j + 1 })),
   };
 }
 /** json-bigint objects have a null prototype: copy into plain ones for strictSame. */
@@ -179,11 +180,11 @@ t.test('membership changes show in the next answer (the member order kept on the
   const readIndexes = async () => (await ok(t, app, 'GetParticipantReadIndex', { AppId: 9010, ConversationShortId: G }))
     .ReadIndexes.map((r: any) => [r.ParticipantUserIdStr ?? r.ParticipantUserId, r.ReadIndex]);
   t.strictSame(await receipt(), [[], [30], [], ['carol']]);
-  t.strictSame(await readIndexes(), [[1, 1], [30, 0], ['carol', 0]]);
+  t.strictSame(await readIndexes(), [[1, 1]], 'members at 0 are not listed (absent means 0)');
 
   await ok(t, app, 'BatchAddConversationParticipant', { AppId: 9010, ConversationShortId: G, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 20, ReadIndex: 1 }, { ParticipantUserId: 40 }] });
   t.strictSame(await receipt(), [[20], [30, 40], [], ['carol']], 'added members, in id order');
-  t.strictSame(await readIndexes(), [[1, 1], [20, 1], [30, 0], [40, 0], ['carol', 0]]);
+  t.strictSame(await readIndexes(), [[1, 1], [20, 1]]);
 
   await ok(t, app, 'BatchAddConversationParticipant', { AppId: 9010, ConversationShortId: G, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 30, NickName: 'x' }] });
   await ok(t, app, 'ModifyParticipantReadIndex', { AppId: 9010, ConversationShortId: G, ParticipantUserId: 30, ReadIndex: 1 });

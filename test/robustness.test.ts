@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, snapshot, SEED_APP, GROUP_CONV } from './helpers.js';
+import { makeApp, call, ok, snapshot, SEED_APP, GROUP_CONV, NOW_US } from './helpers.js';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { parseJson, stringifyJson, MAX_DEPTH } from '../src/protocol/json.js';
@@ -233,7 +233,9 @@ t.test('10,000 concurrent SendMessage into one conversation: distinct ids, conse
     cursor = BigInt(page.NewCursor);
   }
   t.equal(seen.length, N, 'paging reads back 10,000 messages');
-  t.ok(seen.every((m, i) => m.index === before + 1n + BigInt(i)), 'indexes strictly increase, one by one, from the previous last');
+  // time-like (mock-contract §1): the frozen clock in µs is past the previous last index, then one by one
+  const first = NOW_US > before ? NOW_US : before + 1n;
+  t.ok(seen.every((m, i) => m.index === first + BigInt(i)), 'indexes strictly increase, one by one, from max(previous last + 1, clock in µs)');
   const idSet = new Set(ids);
   t.ok(seen.every((m) => idSet.has(m.id)), 'every paged message is one of the acknowledged ids');
   const byId = new Map(seen.map((m) => [m.id, m.content]));

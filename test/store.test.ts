@@ -29,8 +29,8 @@ const DOC = {
     { AppId: APP_ID, ConversationShortId: CONV, ConversationType: 2, OwnerUserId: U1, Name: 'edges',
       Participants: [{ ParticipantUserId: U1, ReadIndex: 2, Role: 1 }, { ParticipantUserId: U2, ReadIndex: 1 }, { ParticipantUserId: U3 }, { ParticipantUserIdStr: 'alice' }],
       Messages: [
-        { MessageId: M1, Sender: U1, MsgType: 10001, Content: '{"text":"one"}', CreateTime: 1709040620191 },
-        { MessageId: M2, Sender: U1, MsgType: 10001, Content: '{"text":"two"}', CreateTime: 1709040620192 },
+        { MessageId: M1, Sender: U1, MsgType: 10001, Content: '{"text":"one"}', CreateTime: 1709040620191, IndexInConversation: 1 },
+        { MessageId: M2, Sender: U1, MsgType: 10001, Content: '{"text":"two"}', CreateTime: 1709040620192, IndexInConversation: 2 },
       ] },
     { AppId: APP_ID, ConversationShortId: OTHER, ConversationType: 1, OwnerUserId: U2,
       Participants: [{ ParticipantUserId: U2 }, { ParticipantUserId: U3 }], Messages: [] },
@@ -236,24 +236,31 @@ t.test('fixture loading errors name the file and the field', async (t) => {
 });
 
 t.test('missing IndexInConversation and CreateTime are assigned in file order', async (t) => {
-  const app = await open(t, {
-    fixtureDoc: { Conversations: [
-      { AppId: 1, ConversationShortId: 10, ConversationType: 2, Participants: [{ ParticipantUserId: 1 }], Messages: [
-        { MessageId: 101, Sender: 1, MsgType: 1, Content: 'a' },
-        { MessageId: 102, Sender: 1, MsgType: 1, Content: 'b' },
-        { MessageId: 103, Sender: 1, MsgType: 1, Content: 'c', IndexInConversation: 10, CreateTime: NOW + 5000 },
-        { MessageId: 104, Sender: 1, MsgType: 1, Content: 'd' },
-        { MessageId: 105, Sender: 1, MsgType: 1, Content: 'e', CreateTime: 1000 },
-        { MessageId: 106, Sender: 1, MsgType: 1, Content: 'f' },
-      ] },
+  const doc = (explicit: bigint) => ({ Conversations: [
+    { AppId: 1, ConversationShortId: 10, ConversationType: 2, Participants: [{ ParticipantUserId: 1 }], Messages: [
+      { MessageId: 101, Sender: 1, MsgType: 1, Content: 'a' },
+      { MessageId: 102, Sender: 1, MsgType: 1, Content: 'b' },
+      { MessageId: 103, Sender: 1, MsgType: 1, Content: 'c', IndexInConversation: explicit, CreateTime: NOW + 5000 },
+      { MessageId: 104, Sender: 1, MsgType: 1, Content: 'd' },
+      { MessageId: 105, Sender: 1, MsgType: 1, Content: 'e', CreateTime: 1000 },
+      { MessageId: 106, Sender: 1, MsgType: 1, Content: 'f' },
     ] },
-  });
-  const c = app.mock.store.conversation(1, 10n)!;
-  t.same(c.messages.map((m) => m.index), [1n, 2n, 10n, 11n, 12n, 13n], 'indexes continue from the previous message');
-  t.same(c.messages.map((m) => m.createTime), [BigInt(NOW), BigInt(NOW), BigInt(NOW + 5000), BigInt(NOW + 5000), 1000n, BigInt(NOW)],
-    'a missing CreateTime is the clock, never before the previous message\'s');
-  t.equal(c.lastIndex, 13n);
-  t.equal(c.members.get(1n)!.readIndex, 0n, 'ReadIndex defaults to 0');
+  ] });
+  const times = [BigInt(NOW), BigInt(NOW), BigInt(NOW + 5000), BigInt(NOW + 5000), 1000n, BigInt(NOW)];
+  const US = BigInt(NOW) * 1000n;
+
+  // time (the default): as a message sent at its CreateTime would get it, max(previous + 1, CreateTime in µs)
+  const timed = (await open(t, { fixtureDoc: doc(US + 10n) })).mock.store.conversation(1, 10n)!;
+  t.same(timed.messages.map((m) => m.index), [US, US + 1n, US + 10n, US + 5_000_000n, US + 5_000_001n, US + 5_000_002n],
+    'time-like: CreateTime in µs, or the previous index + 1 when that is not later');
+  t.same(timed.messages.map((m) => m.createTime), times, 'a missing CreateTime is the clock, never before the previous message\'s');
+  t.equal(timed.members.get(1n)!.readIndex, 0n, 'ReadIndex defaults to 0');
+
+  // sequential: 1, 2, 3 continuing from the previous message
+  const seq = (await open(t, { fixtureDoc: doc(10n), index: 'sequential' })).mock.store.conversation(1, 10n)!;
+  t.same(seq.messages.map((m) => m.index), [1n, 2n, 10n, 11n, 12n, 13n], 'indexes continue from the previous message');
+  t.same(seq.messages.map((m) => m.createTime), times);
+  t.equal(seq.lastIndex, 13n);
 });
 
 // ---- the change log (FILE.log): a flush appends what changed; FILE is rewritten rarely ----
@@ -281,7 +288,7 @@ t.test('a flush appends what changed to FILE.log and leaves FILE as it was; a re
   const lines = fileText(`${file}.log`).split('\n');
   t.equal(lines.length, 3, 'header, one record, final newline');
   t.equal(lines[0], `{"LogId":"${/"LogId":"(\w+)"/.exec(before)![1]}"}`, 'the log names the snapshot it follows');
-  t.match(lines[1], new RegExp(`^\\{"AppId":${APP_ID},"ConversationShortId":${CONV},"Message":\\{"MessageId":${sent.body.Result.MessageId}.*,"SenderReadIndex":3\\}$`), 'one message record with its sender\'s read position, ids exact');
+  t.match(lines[1], new RegExp(`^\\{"AppId":${APP_ID},"ConversationShortId":${CONV},"Message":\\{"MessageId":${sent.body.Result.MessageId}.*,"SenderReadIndex":${BigInt(NOW) * 1000n}\\}$`), 'one message record with its sender\'s read position, ids exact');
 
   const again = await open(t, { data: crashCopy(file), fixtureDoc: DOC });
   t.equal(snapshot(again), snapshot(app), 'the restarted world equals the running one');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
-import { makeApp, call, ok, snapshot, SEED_APP, SEED_CONV, SEED_MSG, GROUP_CONV } from './helpers.js';
+import { makeApp, call, ok, snapshot, SEED_APP, SEED_CONV, SEED_MSG, GROUP_CONV, SEED_MSG_INDEX } from './helpers.js';
 import { parseJson } from '../src/protocol/json.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,9 +51,9 @@ t.test('GET /_mock/ui/data: ids as exact strings, read receipts exactly as GetMe
   t.same(a.body.Conversations.map((c: any) => c.ConversationShortId), [u(SEED_CONV), u(GROUP_CONV)]);
   const one = a.body.Conversations[0];
   t.match(one, { ConversationType: 1, OwnerUserId: '30340', Status: 0, MemberCount: 2, MessageCount: 1, ReceiptError: null });
-  t.same(one.Members, [{ UserId: '30340', Role: 0, ReadIndex: '1' }, { UserId: '30341', Role: 0, ReadIndex: '0' }]);
+  t.same(one.Members, [{ UserId: '30340', Role: 0, ReadIndex: String(SEED_MSG_INDEX) }, { UserId: '30341', Role: 0, ReadIndex: '0' }]);
   t.same(one.Messages[0], {
-    MessageId: u(SEED_MSG), Sender: '30340', IndexInConversation: '1', MsgType: 10001, Content: '{"text":"hello"}', Status: 0,
+    MessageId: u(SEED_MSG), Sender: '30340', IndexInConversation: String(SEED_MSG_INDEX), MsgType: 10001, Content: '{"text":"hello"}', Status: 0,
     Deleted: null, ReadUserIds: [], UnReadUserIds: ['30341'],
   }, 'user 30341 has not read the seed message');
 
@@ -67,9 +67,9 @@ t.test('GET /_mock/ui/data: ids as exact strings, read receipts exactly as GetMe
   t.same(group.Messages[1].UnReadUserIds, ['30342', '30343'], 'concrete: message 2 unread by 30342 and 30343');
 
   // reading moves the page's answer too
-  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: SEED_APP, ConversationShortId: SEED_CONV, ParticipantUserId: 30341, ReadIndex: 1 });
+  await ok(t, app, 'ModifyParticipantReadIndex', { AppId: SEED_APP, ConversationShortId: SEED_CONV, ParticipantUserId: 30341, ReadIndex: SEED_MSG_INDEX });
   const after = (await get(app, '/_mock/ui/data')).body.Conversations[0];
-  t.same([after.Members[1], after.Messages[0].ReadUserIds, after.Messages[0].UnReadUserIds], [{ UserId: '30341', Role: 0, ReadIndex: '1' }, ['30341'], []]);
+  t.same([after.Members[1], after.Messages[0].ReadUserIds, after.Messages[0].UnReadUserIds], [{ UserId: '30341', Role: 0, ReadIndex: String(SEED_MSG_INDEX) }, ['30341'], []]);
 });
 
 t.test('GET /_mock/ui/data: AppId selector, pages of conversations, newest 20 messages, string users, live groups', async (t) => {

@@ -10,6 +10,12 @@ export interface ActionDef<B extends TSchema = TSchema, R extends TSchema = TSch
   readonly name: string;
   /** documented requests per second (reference §4); 100 where none is documented */
   readonly qps: number;
+  /** Limits counted in something other than calls (mock-contract §4): the tokens one call takes, from its validated
+   * body (BatchSendMessage: one per receiver). The bucket then holds `burst` tokens and refills at `qps` a second.
+   * Read after validation, before the handler; a refused call changes nothing. A cap that is not a per-second bucket per
+   * access key (UserBroadcast's 20 calls a day per AppId) is not expressed by it: that belongs to the action. */
+  readonly cost?: (body: Static<B>) => number;
+  readonly burst?: number;
   readonly body: B;
   readonly result: R;
   handler(ctx: ActionContext, body: Static<B>): Static<R>;

@@ -90,9 +90,10 @@ export function participant(c: Conversation, m: Member, scan = false): Static<ty
   return out as Static<typeof ScanParticipant>;
 }
 
-/** Only the ids (ScanConversationParticipantList with OnlyUserIds): required fields at their zero values. */
+/** Only the ids (ScanConversationParticipantList with OnlyUserIds): the other required fields at their zero values,
+ * but the member's Role, so a caller can still tell the owner and admins apart. */
 export function participantId(c: Conversation, m: Member): Static<typeof ScanParticipant> {
-  const out: Record<string, unknown> = { AvatarUrl: '', ConversationShortId: c.shortId, Operator: 0n, Role: 0n };
+  const out: Record<string, unknown> = { AvatarUrl: '', ConversationShortId: c.shortId, Operator: 0n, Role: BigInt(m.role) };
   putUser(out, 'ParticipantUserId', m.userId, true);
   return out as Static<typeof ScanParticipant>;
 }

@@ -22,7 +22,9 @@ export function messageItem(store: Store, conv: Conversation, m: Message) {
     MsgType: m.msgType, Content: m.content, Sender: isStrUser(m.sender) ? 0n : m.sender,
   };
   if (isStrUser(m.sender)) item.SenderStr = m.sender;
-  Object.assign(item, { CreateTime: m.createTime, Status: m.status, Ext: { ...m.ext }, IndexInConversation: m.index });
+  Object.assign(item, { CreateTime: m.createTime, Status: m.status });
+  if (Object.keys(m.ext).length) item.Ext = { ...m.ext }; // omitted when empty, like the conversation's and members' Ext
+  item.IndexInConversation = m.index;
   if (m.refMsgInfo) {
     const ref = store.message(conv, m.refMsgInfo.referencedMessageId);
     const status = !ref || isDeletedForAll(ref) ? RefStatus.Deleted : ref.status === RefStatus.Recalled ? RefStatus.Recalled : RefStatus.Visible;

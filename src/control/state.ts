@@ -11,7 +11,7 @@ import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, APPID_
 async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[]> {
   const { fixtures, fixtureDoc } = runtime.options;
   try {
-    const { conversations } = await initialConversations({ fixtures: fixtures ?? DEFAULT_FIXTURES, fixtureDoc }, runtime.clock.now());
+    const { conversations } = await initialConversations({ fixtures: fixtures ?? DEFAULT_FIXTURES, fixtureDoc, index: runtime.store.indexMode }, runtime.clock.now());
     return conversations;
   } catch (e) {
     throw new ControlError(500, 'InternalError', `the fixtures cannot be loaded again: ${(e as Error).message}`);
@@ -53,7 +53,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
     let conversations: Conversation[];
     try {
-      conversations = conversationsFromFixture(jsonBody(req), runtime.clock.now());
+      conversations = conversationsFromFixture(jsonBody(req), runtime.clock.now(), runtime.store.indexMode);
     } catch (e) {
       if (e instanceof FixtureError) throw badRequest(`state document: ${e.message}`);
       throw e;

@@ -16,6 +16,11 @@ export interface Operation {
   /** the Action it answers */
   readonly name: string;
   readonly qps: number;
+  /** tokens one call takes, from its validated body (limits counted in something other than calls); default one,
+   * taken before the body is read */
+  cost?(body: any): number;
+  /** bucket capacity when `cost` is given; default the QPS */
+  readonly burst?: number;
   readonly validator: BodyValidator<any>;
   handle(ctx: CallContext, body: any): unknown | Promise<unknown>;
 }
@@ -149,7 +154,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
         meta.Action = op.name;
         meta.Version = VERSION;
         p.raw = raw;
-        if (!opts.rateLimiter.take(op.name, op.qps, caller.accessKeyId)) {
+        if (!op.cost && !opts.rateLimiter.take(op.name, op.qps, caller.accessKeyId)) {
           throw new ApiError('FlowLimitExceeded', `${action} allows ${op.qps} requests per second`);
         }
         p.parsed = true; // a body refused by the parser is not parsed again for the journal
@@ -161,6 +166,9 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
         } catch (e) {
           if (e instanceof ValidationError) throw invalid(e.message);
           throw e;
+        }
+        if (op.cost && !opts.rateLimiter.take(op.name, op.qps, caller.accessKeyId, op.cost(input), op.burst)) {
+          throw new ApiError('FlowLimitExceeded', `${action} allows ${op.burst ?? op.qps} at once, refilled at ${op.qps} per second; this call takes ${op.cost(input)}`);
         }
         const gate = opts.beforeHandle?.(action, p.appId, reply);
         if (isThenable(gate)) {

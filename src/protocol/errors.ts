@@ -14,7 +14,9 @@ export const ERRORS = {
     status: 401, codeN: 100010,
     message: 'The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method. Consult the service documentation for details.',
   },
-  AccessDenied: { status: 403, codeN: 100013, message: 'User is not authorized to perform: %s.' },
+  // a business refusal (DestroyConversation by a non-owner), so no CodeN: the gateway's AccessDenied 100013 means the
+  // credentials were refused, which this is not (docs/errors.md)
+  AccessDenied: { status: 403, message: 'User is not authorized to perform: %s.' },
   InternalError: { status: 500, codeN: 100014, message: 'Service has some internal Error. Pls Contact With Admin.' },
   FlowLimitExceeded: { status: 429, codeN: 100018, message: 'Flow limit exceeded: %s.' },
   ServiceUnavailableTemp: { status: 503, codeN: 100019, message: 'Service temporarily unavailable.' },

@@ -1,7 +1,9 @@
-// Token buckets per (Action, access key id), mock-contract §4. Capacity and refill per second = the QPS.
+// Token buckets per (Action, access key id), mock-contract §4. Capacity and refill per second = the QPS, unless the
+// action counts in something other than calls (a cost per call and a capacity of its own, BatchSendMessage).
 import type { Clock } from './clock.js';
 
-interface Bucket { tokens: number; at: number }
+/** fullAt: when the bucket will be full again if left alone (then it is the same as a new one and may be dropped) */
+interface Bucket { tokens: number; at: number; fullAt: number }
 
 /** Past this many (Action, access key) pairs, idle buckets are dropped, so made-up key ids cannot grow memory. */
 const MAX_BUCKETS = 10_000;
@@ -15,23 +17,26 @@ export class RateLimiter {
   /** override: every action's QPS (0 = no limit); undefined = each action's documented QPS. */
   constructor(private readonly clock: Clock, private readonly override?: number) {}
 
-  /** Takes one token; false when the bucket is empty. */
-  take(action: string, documentedQps: number, accessKeyId: string): boolean {
+  /** Takes `cost` tokens (default one) from a bucket holding `capacity` (default the QPS) refilled at qps a second;
+   * false, taking nothing, when it holds fewer. With --rate-limit N every call costs one token of a bucket of N. */
+  take(action: string, documentedQps: number, accessKeyId: string, cost = 1, capacity = documentedQps): boolean {
     const qps = this.override ?? documentedQps;
     if (qps <= 0) return true;
+    if (this.override !== undefined) { cost = 1; capacity = qps; }
     const key = `${action}\u0000${accessKeyId}`;
     const now = this.clock.now();
     let b = this.buckets.get(key);
     if (!b) {
       if (this.buckets.size >= MAX_BUCKETS && (now - this.lastEviction >= EVICT_EVERY_MS || now < this.lastEviction)) this.evictFull(now); // a clock set back scans at once
-      b = { tokens: qps, at: now };
+      b = { tokens: capacity, at: now, fullAt: now };
       this.buckets.set(key, b);
     } else if (now > b.at) {
-      b.tokens = Math.min(qps, b.tokens + ((now - b.at) * qps) / 1000);
+      b.tokens = Math.min(capacity, b.tokens + ((now - b.at) * qps) / 1000);
       b.at = now;
     }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
+    b.fullAt = now + ((capacity - b.tokens) * 1000) / qps;
     return true;
   }
 
@@ -41,6 +46,6 @@ export class RateLimiter {
    * EVICT_EVERY_MS, so a stream of new keys while every bucket is young does not scan the map on each request. */
   private evictFull(now: number): void {
     this.lastEviction = now;
-    for (const [key, b] of this.buckets) if (now - b.at >= 1000) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (now >= b.fullAt) this.buckets.delete(key);
   }
 }

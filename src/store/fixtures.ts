@@ -4,7 +4,7 @@ import { parseJson } from '../protocol/json.js';
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
 import {
   type Conversation, type Member, type Message, type UserId, type Settings,
-  ConversationType, Role, conversationIdOf, newSettings, isStrUser,
+  ConversationType, Role, conversationIdOf, newSettings, isStrUser, nextIndexAfter, type IndexMode,
 } from './model.js';
 
 const UserIds = () => Opt(List(Id()));
@@ -71,7 +71,7 @@ function settingsOf(d: Static<typeof SettingDoc> | undefined): Settings {
 }
 
 /** Validates a parsed fixture document and turns it into conversations; throws FixtureError naming what is wrong. */
-export function conversationsFromFixture(doc: unknown, nowMs: number): Conversation[] {
+export function conversationsFromFixture(doc: unknown, nowMs: number, indexMode: IndexMode = 'time'): Conversation[] {
   let fixture: FixtureDoc;
   try {
     fixture = validator.parse(doc);
@@ -79,12 +79,12 @@ export function conversationsFromFixture(doc: unknown, nowMs: number): Conversat
     if (e instanceof ValidationError) throw new FixtureError(e.message);
     throw e;
   }
-  const build = builder(nowMs);
+  const build = builder(nowMs, indexMode);
   return fixture.Conversations.map((c, i) => build(c, i));
 }
 
 /** Turns validated conversation fixtures into conversations, checking ids are unique across the document. */
-function builder(nowMs: number) {
+function builder(nowMs: number, indexMode: IndexMode) {
   const seen = new Set<string>();
   const messageIds = new Set<string>();
   return (c: ConversationFixture, i: number): Conversation => {
@@ -92,7 +92,7 @@ function builder(nowMs: number) {
     const key = `${c.AppId}:${c.ConversationShortId}`;
     if (seen.has(key)) throw new FixtureError(`${where}: duplicate ConversationShortId ${c.ConversationShortId} in AppId ${c.AppId}`);
     seen.add(key);
-    return conversationOf(c, where, nowMs, messageIds);
+    return conversationOf(c, where, nowMs, messageIds, indexMode);
   };
 }
 
@@ -103,16 +103,16 @@ const conversationValidator = compileBody(ConversationDoc);
  * file always is) it is parsed one conversation at a time, so a large world is never also held as one parsed tree;
  * otherwise the whole document is parsed. Throws JsonSyntaxError (positions in the whole text) or FixtureError.
  */
-export function conversationsFromFixtureText(text: string, nowMs: number, log?: LogApplier): Conversation[] {
+export function conversationsFromFixtureText(text: string, nowMs: number, log?: LogApplier, indexMode: IndexMode = 'time'): Conversation[] {
   const elements = splitConversations(text);
   if (!elements) {
     const doc = parseJson(text, { strictNumbers: true }) as { Conversations?: unknown };
     if (log && Array.isArray(doc?.Conversations)) {
       doc.Conversations = [...doc.Conversations.map((c) => log.apply(c as Record<string, any>)).filter((c) => c !== undefined), ...log.created()];
     }
-    return conversationsFromFixture(doc, nowMs);
+    return conversationsFromFixture(doc, nowMs, indexMode);
   }
-  const build = builder(nowMs);
+  const build = builder(nowMs, indexMode);
   const out: Conversation[] = [];
   const add = (doc: unknown, i: number, where: string) => {
     let c: ConversationFixture;
@@ -179,7 +179,7 @@ function splitConversations(text: string): string[] | undefined {
   return undefined;
 }
 
-function conversationOf(c: ConversationFixture, where: string, nowMs: number, messageIds: Set<string>): Conversation {
+function conversationOf(c: ConversationFixture, where: string, nowMs: number, messageIds: Set<string>, indexMode: IndexMode): Conversation {
   if (![1, 2, 100].includes(c.ConversationType)) throw new FixtureError(`${where}.ConversationType: must be 1, 2 or 100`);
   const nowS = BigInt(Math.floor(nowMs / 1000));
   const members = new Map<UserId, Member>();
@@ -215,10 +215,12 @@ function conversationOf(c: ConversationFixture, where: string, nowMs: number, me
     const idKey = `${c.AppId}:${m.MessageId}`;
     if (messageIds.has(idKey)) throw new FixtureError(`${at}: duplicate MessageId ${m.MessageId} in AppId ${c.AppId}`);
     messageIds.add(idKey);
-    const index = m.IndexInConversation ?? conv.lastIndex + 1n;
-    if (index <= conv.lastIndex) throw new FixtureError(`${at}.IndexInConversation: must be greater than the previous message's (${conv.lastIndex})`);
     const createTime = m.CreateTime ?? (lastTime > BigInt(nowMs) ? lastTime : BigInt(nowMs));
     lastTime = createTime;
+    // a missing index is given as a new message would get it, with the message's CreateTime for the clock
+    const index = m.IndexInConversation ?? nextIndexAfter(conv.lastIndex, indexMode, createTime);
+    if (index === undefined) throw new FixtureError(`${at}.IndexInConversation: missing, and the one it would get (from CreateTime ${createTime} in µs) passes int64's maximum`);
+    if (index <= conv.lastIndex) throw new FixtureError(`${at}.IndexInConversation: must be greater than the previous message's (${conv.lastIndex})`);
     const msg: Message = {
       messageId: m.MessageId, sender, msgType: m.MsgType, content: m.Content, index, createTime, status: m.Status ?? 0,
       ext: { ...(m.Ext ?? {}) }, clientMsgId: m.ClientMsgId,

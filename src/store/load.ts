@@ -6,7 +6,7 @@ import { JsonSyntaxError } from '../protocol/json.js';
 import { conversationsFromFixture, conversationsFromFixtureText, dataFileLogId, FixtureError } from './fixtures.js';
 import { readLog, logFileOf } from './changelog.js';
 import type { DataFileState } from './persistence.js';
-import type { Conversation } from './model.js';
+import type { Conversation, IndexMode } from './model.js';
 
 /** A start-up problem with a file: one clear line naming the file and the reason. */
 export class StartupError extends Error {}
@@ -20,10 +20,10 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 /** A fixture or data file's conversations; every problem is one StartupError line naming the file. */
-async function conversationsOfFile(file: string, what: string, nowMs: number): Promise<Conversation[]> {
+async function conversationsOfFile(file: string, what: string, nowMs: number, indexMode?: IndexMode): Promise<Conversation[]> {
   const text = await readText(file, what);
   try {
-    return conversationsFromFixtureText(text, nowMs);
+    return conversationsFromFixtureText(text, nowMs, undefined, indexMode);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     if (e instanceof FixtureError) throw new StartupError(`${what} ${file}: invalid: ${e.message}`);
@@ -31,9 +31,9 @@ async function conversationsOfFile(file: string, what: string, nowMs: number): P
   }
 }
 
-export function conversationsFrom(doc: unknown, nowMs: number, source: string): Conversation[] {
+export function conversationsFrom(doc: unknown, nowMs: number, source: string, indexMode?: IndexMode): Conversation[] {
   try {
-    return conversationsFromFixture(doc, nowMs);
+    return conversationsFromFixture(doc, nowMs, indexMode);
   } catch (e) {
     if (e instanceof FixtureError) throw new StartupError(`${source}: invalid: ${e.message}`);
     throw e;
@@ -58,14 +58,14 @@ async function conversationsOfDataFile(file: string, nowMs: number): Promise<{ c
 }
 
 /** The conversations to start with, where they came from, and (from a data file) the state its writer goes on from. */
-export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; dataFile?: DataFileState }> {
+export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown; index?: IndexMode }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; dataFile?: DataFileState }> {
   if (opts.data && existsSync(opts.data)) {
     const { conversations, state } = await conversationsOfDataFile(opts.data, nowMs);
     return { source: `data file ${opts.data}`, conversations, dataFile: state };
   }
-  if (opts.fixtureDoc !== undefined) return { source: 'fixture document', conversations: conversationsFrom(opts.fixtureDoc, nowMs, 'fixture document') };
+  if (opts.fixtureDoc !== undefined) return { source: 'fixture document', conversations: conversationsFrom(opts.fixtureDoc, nowMs, 'fixture document', opts.index) };
   if (!opts.fixtures) return { source: 'empty world', conversations: [] };
-  return { source: `fixtures ${opts.fixtures}`, conversations: await conversationsOfFile(opts.fixtures, 'fixtures', nowMs) };
+  return { source: `fixtures ${opts.fixtures}`, conversations: await conversationsOfFile(opts.fixtures, 'fixtures', nowMs, opts.index) };
 }
 
 /** The data file is rewritten as a temp file + rename in its directory: that directory must exist and be writable. */

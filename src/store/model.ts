@@ -3,6 +3,22 @@
 
 export type UserId = bigint | string;
 
+export const INT64_MAX = 9_223_372_036_854_775_807n;
+
+/** How IndexInConversation grows (mock-contract §1): time-like (µs, the vendor's) or 1, 2, 3 (`--index sequential`). */
+export type IndexMode = 'time' | 'sequential';
+export const INDEX_MODES: readonly IndexMode[] = ['time', 'sequential'];
+
+/** The index after `last`: last + 1, or the time nowMs in µs when later (time mode); undefined past int64's maximum. */
+export function nextIndexAfter(last: bigint, mode: IndexMode, nowMs: number | bigint): bigint | undefined {
+  let next = last + 1n;
+  if (mode === 'time') {
+    const us = BigInt(nowMs) * 1000n;
+    if (us > next) next = us;
+  }
+  return next <= INT64_MAX ? next : undefined;
+}
+
 export const ConversationType = { OneToOne: 1, Group: 2, LiveGroup: 100 } as const;
 export const Role = { Member: 0, Owner: 1, Admin: 2 } as const;
 /** Message Status values, after RefMsgInfo.Status (reference §6.3). */
@@ -85,7 +101,8 @@ export interface Conversation {
   lastIndex: bigint;
 }
 
-/** The legacy string ConversationId, derived from the short id so the two always agree. */
+/** The string ConversationId in the emulator's own format (the vendor's is not documented), derived from the short
+ * id so the two always agree. */
 export function conversationIdOf(c: { type: number; shortId: bigint; inboxType: number }): string {
   return `0:${c.inboxType}:${c.type}:${c.shortId}`;
 }

@@ -2,8 +2,9 @@
 // MessageId within their conversation, members by user id. No verb scans the whole store.
 import type { Clock } from '../protocol/clock.js';
 import type { Random } from '../protocol/random.js';
-import { ConversationType, MessageStatus, type Conversation, type Member, type Message, type Settings, type UserId } from './model.js';
+import { ConversationType, MessageStatus, nextIndexAfter, type IndexMode, type Conversation, type Member, type Message, type Settings, type UserId } from './model.js';
 import { memorySink, type ChangeSink } from './persistence.js';
+import { invalid } from '../protocol/errors.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
 const ID_LO = 1_600_000_000_000_000_000n;
@@ -19,6 +20,9 @@ export class Store {
   private readonly byPair = new Map<number, Map<string, Conversation>>();
   /** per AppId: conversations by CreateConversation.IdempotentId */
   private readonly byIdempotentId = new Map<number, Map<string, Conversation>>();
+
+  /** set once by buildApp; fixtures and the data file carry their indexes, so only new messages depend on it */
+  indexMode: IndexMode = 'time';
 
   constructor(readonly clock: Clock, readonly random: Random, private sink: ChangeSink = memorySink) {}
 
@@ -196,9 +200,18 @@ export class Store {
     }
   }
 
-  /** Appends a message with the next IndexInConversation; the sender has read its own message. */
+  /** The IndexInConversation c's next message gets: previous + 1, or the mock clock in µs when that is later (time
+   * mode); undefined when it would pass int64's maximum (no further message can be stored in c). */
+  nextIndex(c: Conversation): bigint | undefined {
+    return nextIndexAfter(c.lastIndex, this.indexMode, this.clock.now());
+  }
+
+  /** Appends a message with the next IndexInConversation; the sender has read its own message. Refused
+   * (InvalidParameter, nothing changed) when that index would pass int64's maximum. */
   appendMessage(c: Conversation, m: Omit<Message, 'index'>): Message {
-    const msg: Message = { ...m, index: c.lastIndex + 1n };
+    const index = this.nextIndex(c);
+    if (index === undefined) throw invalid(`conversation ${c.shortId} holds IndexInConversation ${c.lastIndex}: a further message would pass int64's maximum`);
+    const msg: Message = { ...m, index };
     c.lastIndex = msg.index;
     c.messages.push(msg);
     c.messagesById.set(msg.messageId, msg);

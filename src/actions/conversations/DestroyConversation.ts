@@ -1,5 +1,6 @@
 // DestroyConversation (docs/6348/337036): groups and live groups only, and only by their owner (403 AccessDenied
-// otherwise). The conversation is then gone: later calls answer NotExistConversation.
+// otherwise, with no CodeN: a business refusal, not the gateway's credential refusal 100013; docs/errors.md).
+// The conversation is then gone: later calls answer NotExistConversation.
 import { Obj, Opt, Str, Int64, Id, AppId } from '../../protocol/schema.js';
 import { ApiError } from '../../protocol/errors.js';
 import { ConversationType } from '../../store/model.js';
