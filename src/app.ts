@@ -131,10 +131,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   app.addHook('onReady', async () => {
     if (options.data) await checkDataFileWritable(options.data);
-    const { conversations, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
+    const { conversations, extras, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
-    store.replace(conversations, undefined, dataFile !== undefined);
+    store.replace(conversations, undefined, dataFile !== undefined, extras);
     runtime.loaded = true;
     app.log.info({ source, conversations: conversations.length }, 'state loaded');
   });
