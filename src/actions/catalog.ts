@@ -11,8 +11,8 @@ export const VENDOR_QPS: Readonly<Record<string, number>> = {
   GetParticipantReadIndex: 100, GetMessagesReadReceipt: 100, SendMessage: 50,
   BatchSendMessage: 200, // documented as 12000 messages per minute
   GetMessages: 100, GetConversationMessages: 100, DeleteConversationMessage: 50, DeleteMessage: 50, RecallMessage: 50,
-  ModifyMessage: 50, UserBroadcast: 100, RegisterUsers: 100, UnRegisterUsers: 100, BatchUpdateUser: 100, BatchGetUser: 100,
-  BatchUpdateUserTags: 100, QueryOnlineStatus: 100, AddFriend: 100, DeleteFriend: 100, UpdateFriend: 100, ListFriend: 100,
-  IsFriend: 100, AddBlackList: 100, RemoveBlackList: 100, UpdateBlackList: 100, GetBlackList: 100, IsInBlackList: 100,
-  GetAppToken: 100,
+  ModifyMessage: 50, UserBroadcast: 50, RegisterUsers: 50, UnRegisterUsers: 100, BatchUpdateUser: 100, BatchGetUser: 100,
+  BatchUpdateUserTags: 100, QueryOnlineStatus: 100, AddFriend: 50, DeleteFriend: 100, UpdateFriend: 100, ListFriend: 100,
+  IsFriend: 100, AddBlackList: 50, RemoveBlackList: 100, UpdateBlackList: 100, GetBlackList: 100, IsInBlackList: 100,
+  GetAppToken: 50,
 };
