@@ -32,6 +32,7 @@ import UnRegisterUsers from './users/UnRegisterUsers.js';
 import BatchUpdateUser from './users/BatchUpdateUser.js';
 import BatchGetUser from './users/BatchGetUser.js';
 import BatchUpdateUserTags from './users/BatchUpdateUserTags.js';
+import GetAppToken from './app/GetAppToken.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
@@ -45,6 +46,7 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   DeleteConversationMessage, DeleteMessage, RecallMessage, ModifyMessage,
   // users, friends, blacklists, app
   RegisterUsers, UnRegisterUsers, BatchUpdateUser, BatchGetUser, BatchUpdateUserTags,
+  GetAppToken,
 ];
 
 export { VENDOR_QPS } from './catalog.js';
