@@ -33,6 +33,16 @@ import BatchUpdateUser from './users/BatchUpdateUser.js';
 import BatchGetUser from './users/BatchGetUser.js';
 import BatchUpdateUserTags from './users/BatchUpdateUserTags.js';
 import GetAppToken from './app/GetAppToken.js';
+import AddFriend from './friends/AddFriend.js';
+import DeleteFriend from './friends/DeleteFriend.js';
+import UpdateFriend from './friends/UpdateFriend.js';
+import ListFriend from './friends/ListFriend.js';
+import IsFriend from './friends/IsFriend.js';
+import AddBlackList from './blacklist/AddBlackList.js';
+import RemoveBlackList from './blacklist/RemoveBlackList.js';
+import UpdateBlackList from './blacklist/UpdateBlackList.js';
+import GetBlackList from './blacklist/GetBlackList.js';
+import IsInBlackList from './blacklist/IsInBlackList.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
@@ -46,6 +56,8 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   DeleteConversationMessage, DeleteMessage, RecallMessage, ModifyMessage,
   // users, friends, blacklists, app
   RegisterUsers, UnRegisterUsers, BatchUpdateUser, BatchGetUser, BatchUpdateUserTags,
+  AddFriend, DeleteFriend, UpdateFriend, ListFriend, IsFriend,
+  AddBlackList, RemoveBlackList, UpdateBlackList, GetBlackList, IsInBlackList,
   GetAppToken,
 ];
 

@@ -1,6 +1,7 @@
 // What the user, friend and blacklist actions share (mock-contract §9): FailedInfos items, profile rules, InboxType,
 // and the offset cursor of ListFriend / GetBlackList.
 import { Obj, List, Str, Id, Int64, type Static } from '../protocol/schema.js';
+import { invalid } from '../protocol/errors.js';
 
 export const FailedInfo = Obj({ UserId: Int64({ min: 0n }), Code: Str(), Message: Str() });
 export type FailedInfoItem = Static<typeof FailedInfo>;
@@ -52,3 +53,17 @@ export function page<T>(rows: readonly T[], cursor: bigint, limit: number): { it
   const hasMore = end < rows.length;
   return { items, hasMore, nextCursor: hasMore ? BigInt(end) : -1n };
 }
+
+/** InboxType of the relation actions: optional, 0 by default (reference §6.6). */
+export const inboxOf = (v: number | null | undefined): number => v ?? 0;
+
+/** Limit of a paged list: 0 or absent = the default 20 (Go clients send 0 for "not set"); above 20 is refused. */
+export function pageLimit(limit: bigint | null | undefined): number {
+  if (limit === undefined || limit === null || limit === 0n) return PAGE_MAX;
+  if (limit > BigInt(PAGE_MAX)) throw invalid(`Limit: must be from 1 to ${PAGE_MAX}`);
+  return Number(limit);
+}
+
+/** The emulator's codes for an entry that names no current relation (the vendor's list is not public). */
+export const NOT_FRIEND = 'NotFriend';
+export const NOT_IN_BLACKLIST = 'NotInBlackList';
