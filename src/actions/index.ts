@@ -33,6 +33,8 @@ import BatchUpdateUser from './users/BatchUpdateUser.js';
 import BatchGetUser from './users/BatchGetUser.js';
 import BatchUpdateUserTags from './users/BatchUpdateUserTags.js';
 import GetAppToken from './app/GetAppToken.js';
+import UserBroadcast from './app/UserBroadcast.js';
+import QueryOnlineStatus from './users/QueryOnlineStatus.js';
 import AddFriend from './friends/AddFriend.js';
 import DeleteFriend from './friends/DeleteFriend.js';
 import UpdateFriend from './friends/UpdateFriend.js';
@@ -55,10 +57,10 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   ModifyParticipantReadIndex, GetParticipantReadIndex, SendMessage, GetMessages, GetConversationMessages,
   DeleteConversationMessage, DeleteMessage, RecallMessage, ModifyMessage,
   // users, friends, blacklists, app
-  RegisterUsers, UnRegisterUsers, BatchUpdateUser, BatchGetUser, BatchUpdateUserTags,
+  RegisterUsers, UnRegisterUsers, BatchUpdateUser, BatchGetUser, BatchUpdateUserTags, QueryOnlineStatus,
   AddFriend, DeleteFriend, UpdateFriend, ListFriend, IsFriend,
   AddBlackList, RemoveBlackList, UpdateBlackList, GetBlackList, IsInBlackList,
-  GetAppToken,
+  GetAppToken, UserBroadcast,
 ];
 
 export { VENDOR_QPS } from './catalog.js';

@@ -41,7 +41,7 @@ export function registerAppRoutes(app: FastifyInstance, runtime: MockRuntime): v
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
     const Broadcasts = store.broadcasts.list(appId).map((b) => ({
       AppId: b.appId, Time: b.time, Sender: b.sender, MsgType: b.msgType, Content: b.content, MsgTTL: b.msgTTL, Ext: b.ext,
-      InboxType: b.inboxType, Tags: b.tags, TagOp: b.tagOp, ReachedUserIds: b.reached,
+      InboxType: b.inboxType, Tags: b.tags, TagOp: b.tagOp, ReachedUserIds: b.reached, ReachedCount: b.reachedCount,
     }));
     return sendJson(reply, 200, { Broadcasts });
   });

@@ -2,10 +2,14 @@
 // clock in UTC+8 (mock-contract §4). A counter of its own, apart from the per-second rate limiter. Not persisted.
 export interface Broadcast {
   appId: number; time: number; sender: bigint; msgType: number; content: string; msgTTL: bigint; ext: Record<string, string>;
-  inboxType: number; tags: string[]; tagOp: number; reached: bigint[];
+  inboxType: number; tags: string[]; tagOp: number;
+  /** the users it reached (the first MAX_REACHED_KEPT), and how many it reached */
+  reached: bigint[]; reachedCount: number;
 }
 
 export const BROADCASTS_PER_DAY = 20;
+/** Reached user ids kept per broadcast (the count is always exact). */
+export const MAX_REACHED_KEPT = 10_000;
 /** Broadcasts kept for GET /_mock/broadcasts (oldest dropped first). */
 const KEEP = 1000;
 const UTC8_MS = 8 * 3600_000;
