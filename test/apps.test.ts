@@ -118,3 +118,20 @@ t.test('config: --apps and --credentials AK:SK:APPID+APPID', async (t) => {
   t.throws(() => parseConfig(['--apps', '0'], {}), /--apps: AppId 0 must be an integer from 1 to 2147483647/);
   t.throws(() => parseConfig(['--apps', 'x'], {}), /--apps/);
 });
+
+t.test('startMock: apps, credentials, and the helpers for apps, tokens, presence and broadcasts', async (t) => {
+  const { startMock } = await import('../src/index.js');
+  const mock = await startMock({ seed: 3, apps: [APP], fixtureDoc: { Conversations: [] } });
+  t.teardown(() => mock.close());
+  const res = await fetch(`${mock.url}/?Action=GetAppToken&Version=2020-12-01`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"AppId":${APP},"UserId":7,"ExpireTime":4102444800000}` });
+  const token = (parseJson(await res.text()) as any).Result.Token;
+  t.same(await mock.verifyToken(token), { AppId: APP, UserId: 7, ExpireTime: 4102444800000, Expired: false });
+  await t.rejects(mock.verifyToken('zz'), /HTTP 400 InvalidParameter/);
+  const apps = await mock.apps();
+  t.same([apps.Strict, apps.Apps.map((a) => a.AppId)], [true, [APP]]);
+  await mock.setPresence({ AppId: APP, UserId: 7, Connections: [{ ConnId: 'a' }] });
+  t.equal(mock.app.mock.store.isOnline(APP, 7n), true);
+  t.same(await mock.broadcasts({ appId: APP }), []);
+  const other = await fetch(`${mock.url}/?Action=BatchGetUser&Version=2020-12-01`, { method: 'POST', body: '{"AppId":1,"UserIds":[1]}' });
+  t.equal(other.status, 400, 'strict apps through startMock');
+});

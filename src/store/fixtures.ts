@@ -1,7 +1,7 @@
 // The fixture document (mock-contract §7): the API's own field names, int64 exact. It is also the data file's
 // format and what /_mock/state reads and writes, so one schema and one pair of converters serve all three.
 import { parseJson } from '../protocol/json.js';
-import { extrasFromDoc, type Extras } from './extras.js';
+import { extrasFromDoc, type Extras, type ExtrasDocument } from './extras.js';
 import { applyExtraRecords } from './changelog.js';
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
 import {
@@ -45,7 +45,8 @@ const ConversationDoc = Obj({
 });
 
 export const FixtureSchema = Obj({ Conversations: List(ConversationDoc) });
-export type FixtureDoc = Static<typeof FixtureSchema>;
+/** A fixture or state document: Conversations, and the other kinds' lists (extras.ts). */
+export type FixtureDoc = Static<typeof FixtureSchema> & Partial<ExtrasDocument>;
 type ConversationFixture = Static<typeof ConversationDoc>;
 const validator = compileBody(FixtureSchema);
 
