@@ -53,6 +53,7 @@ export class Store {
   /** Replaces every conversation and record of the other kinds (all AppIds), or only those of appId. */
   replace(conversations: Conversation[], appId?: number, persisted = false, extras: Extras = noExtras()): void {
     this.replaceExtras(extras, appId);
+    this.broadcasts.clear(appId); // a new world has sent no broadcasts yet
     if (appId === undefined) {
       this.apps.clear();
       this.usedIds.clear();

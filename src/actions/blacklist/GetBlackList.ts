@@ -4,11 +4,11 @@
 import { Obj, Opt, List, Bool, StrMap, Id, Int64, Int32, AppId } from '../../protocol/schema.js';
 import { defineAction } from '../action.js';
 import { inboxOf, page, pageLimit } from '../people.js';
-import { FriendInfo, friendInfoOf } from '../friends/views.js';
+import { FriendUserInfo, friendInfoOf } from '../friends/views.js';
 
 const BlackListInfo = Obj({
   BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()), CreateTime: Int64({ min: 0n }), ModifyTime: Int64({ min: 0n }),
-  FriendUserInfo: Opt(FriendInfo),
+  FriendUserInfo: Opt(FriendUserInfo),
 });
 
 export default defineAction({

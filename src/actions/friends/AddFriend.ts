@@ -9,7 +9,7 @@ export default defineAction({
   name: 'AddFriend',
   qps: 50,
   body: Obj({ AppId: AppId(), UserId: Id(), FriendUserIds: UserIdList(10), Ext: Opt(StrMap()), InboxType: Opt(Int32()) }),
-  result: Obj({ FailedInfos: FailedInfos() }),
+  result: Obj({ FailedInfos: Opt(FailedInfos()) }),
   handler({ store }, body) {
     const inboxType = inboxOf(body.InboxType);
     const FailedInfos: FailedInfoItem[] = [];

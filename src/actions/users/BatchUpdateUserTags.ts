@@ -11,7 +11,7 @@ export default defineAction({
   body: Obj({
     AppId: AppId(),
     UserIds: UserIdList(10),
-    Tags: List(Str({ maxLength: 200 }), { minItems: 1, maxItems: MAX_TAGS }),
+    Tags: List(Str(), { minItems: 1, maxItems: MAX_TAGS }),
     Op: Int32({ min: 0, max: 1, description: '0 set (default), 1 remove' }),
   }),
   result: Obj({ FailedInfos: FailedInfos() }),
