@@ -74,9 +74,10 @@ export type BoundCredential = Credential & { appIds?: number[] };
 function credentialList(v: string, name: string): BoundCredential[] {
   const seen = new Set<string>();
   return v.split(',').map((item, i) => {
-    const bound = /:(\d+(?:\+\d+)*)\s*$/.exec(item);
-    const pair = bound ? item.slice(0, bound.index) : item;
-    const appIds = bound?.[1].split('+').map((id) => appIdOf(id, `${name}: item ${i + 1}`));
+    // a third part of digits joined by '+' binds the key (so a secret key cannot end in ':<digits>' when bound)
+    const bound = /^([^:]*:.+):(\d+(?:\+\d+)*)\s*$/.exec(item);
+    const pair = bound ? bound[1] : item;
+    const appIds = bound?.[2].split('+').map((id) => appIdOf(id, `${name}: item ${i + 1}`));
     const colon = pair.indexOf(':');
     const accessKeyId = pair.slice(0, colon).trim();
     const secretKey = pair.slice(colon + 1).trim();

@@ -73,6 +73,11 @@ t.test('a fixture AppKey is used; UserIdStr tokens; a tampered token is refused'
   t.equal(bad.status, 400);
   t.match(bad.body.Error.Message, /Token: /);
   for (const body of [{ Token: '!!' }, { Token: 5 }, {}, { Token: 'a', X: 1 }]) t.equal((await control(app, 'POST', '/_mock/tokens/verify', body)).status, 400, stringifyJson(body));
+  for (const url of [`/_mock/reset?AppId=${APP}&To=empty`, '/_mock/reset?To=empty']) {
+    t.equal((await control(app, 'POST', url)).status, 200);
+    t.same((await control(app, 'GET', '/_mock/apps')).body.Apps.map((a: any) => [a.AppId, a.AppKey === KEY16]), [[APP, true], [APP + 1, false]], `${url}: Apps are kept`);
+    await ok(t, app, 'BatchGetUser', { AppId: APP, UserIds: [1] });
+  }
 });
 
 t.test('GetAppToken: bad bodies are 400', async (t) => {

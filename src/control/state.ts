@@ -21,7 +21,10 @@ async function fixtureWorld(runtime: MockRuntime): Promise<World> {
 
 /** Back to the fixtures (or empty), with journal, faults, rate buckets and the seeded generator; or one AppId only. */
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
-  const { conversations, extras } = to === 'empty' ? { conversations: [], extras: noExtras() } : await fixtureWorld(runtime);
+  // an empty world keeps its Apps (AppKeys, callbacks, strict apps): they are the apps' settings, not their data
+  const { conversations, extras } = to === 'empty'
+    ? { conversations: [], extras: { ...noExtras(), apps: [...runtime.store.applications.all(appId)] } }
+    : await fixtureWorld(runtime);
   runtime.store.replace(conversations, appId, false, extras);
   runtime.store.broadcasts.clear(appId);
   if (appId === undefined) {
