@@ -41,8 +41,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** signature checks: off (default), log, enforce */
   auth?: AuthMode;
-  /** access keys accepted by log/enforce */
-  credentials?: readonly Credential[];
+  /** access keys accepted by log/enforce; one with appIds may call those AppIds only (403 NoPermissionForApp) */
+  credentials?: readonly (Credential & { appIds?: readonly number[] })[];
+  /** strict apps: only these AppIds (and the fixtures' Apps) are served, others answer InvalidParameter.NotExistAppId */
+  apps?: readonly number[];
   /** seconds X-Date may differ from the mock clock; default 900 */
   maxClockSkew?: number;
   /** SignatureDoesNotMatch messages carry the server's canonical request and string to sign */
@@ -77,7 +79,20 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { name: def.name, qps: def.qps, cost: def.cost, burst: def.burst, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
+  return {
+    name: def.name, qps: def.qps, cost: def.cost, burst: def.burst, validator: compileBody(def.body),
+    handle: (ctx, body) => {
+      checkApp(store, body.AppId, ctx.accessKeyId);
+      return def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body);
+    },
+  };
+}
+
+/** Strict apps and credentials bound to AppIds (mock-contract §5), after validation and before any state change. */
+function checkApp(store: Store, appId: number, accessKeyId: string): void {
+  const refusal = store.applications.refusal(appId, accessKeyId);
+  if (refusal === 'NotExistAppId') throw new ApiError('InvalidParameter.NotExistAppId', `${appId} (strict apps: ${store.applications.listed().join(', ')})`);
+  if (refusal === 'NoPermissionForApp') throw new ApiError('AccessDenied.NoPermissionForApp', `the access key ${accessKeyId} may not operate AppId ${appId}`);
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),
@@ -96,6 +111,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const store = new Store(clock, random);
   if (options.index !== undefined && !INDEX_MODES.includes(options.index)) throw new TypeError(`index: must be one of ${INDEX_MODES.join(', ')}`);
   store.indexMode = options.index ?? 'time';
+  store.applications.configure({
+    apps: options.apps,
+    bindings: new Map((options.credentials ?? []).filter((c) => c.appIds).map((c) => [c.accessKeyId, new Set(c.appIds)])),
+  });
   const rateLimiter = new RateLimiter(clock, options.rateLimit);
   const app = Fastify({ logger: options.logger ?? false, ...serverSettings(options) });
   const journal = new Journal(options.journalSize);
@@ -136,10 +155,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   app.addHook('onReady', async () => {
     if (options.data) await checkDataFileWritable(options.data);
-    const { conversations, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
+    const { conversations, extras, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
-    store.replace(conversations, undefined, dataFile !== undefined);
+    store.replace(conversations, undefined, dataFile !== undefined, extras);
     runtime.loaded = true;
     app.log.info({ source, conversations: conversations.length }, 'state loaded');
   });

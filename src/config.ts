@@ -26,7 +26,9 @@ export interface Config {
   logLevel: string;
   seed?: bigint;
   auth: AuthMode;
-  credentials?: Credential[];
+  credentials?: BoundCredential[];
+  /** strict apps: only these AppIds are served (mock-contract §5) */
+  apps?: number[];
   /** seconds X-Date may be away from the mock clock */
   maxClockSkew: number;
   authDebug: boolean;
@@ -68,10 +70,17 @@ function bool(v: string, name: string): boolean {
   throw new ConfigError(`${name}=${v}: must be true or false`);
 }
 
-/** `AK:SK[,AK:SK...]`; the secret is never echoed in an error. */
-function credentialList(v: string, name: string): Credential[] {
+/** A credential, bound to some AppIds when appIds is given (a call for another answers NoPermissionForApp). */
+export type BoundCredential = Credential & { appIds?: number[] };
+
+/** `AK:SK[:APPID+APPID...][,...]`; the secret is never echoed in an error. */
+function credentialList(v: string, name: string): BoundCredential[] {
   const seen = new Set<string>();
-  return v.split(',').map((pair, i) => {
+  return v.split(',').map((item, i) => {
+    // a third part of digits joined by '+' binds the key (so a secret key cannot end in ':<digits>' when bound)
+    const bound = /^([^:]*:.+):(\d+(?:\+\d+)*)\s*$/.exec(item);
+    const pair = bound ? bound[1] : item;
+    const appIds = bound?.[2].split('+').map((id) => appIdOf(id, `${name}: item ${i + 1}`));
     const colon = pair.indexOf(':');
     const accessKeyId = pair.slice(0, colon).trim();
     const secretKey = pair.slice(colon + 1).trim();
@@ -79,8 +88,18 @@ function credentialList(v: string, name: string): Credential[] {
     if (/[\s/,]/.test(accessKeyId)) throw new ConfigError(`${name}: access key id ${accessKeyId} must not contain spaces, '/' or ','`);
     if (seen.has(accessKeyId)) throw new ConfigError(`${name}: access key id ${accessKeyId} is given twice`);
     seen.add(accessKeyId);
-    return { accessKeyId, secretKey };
+    return appIds ? { accessKeyId, secretKey, appIds } : { accessKeyId, secretKey };
   });
+}
+
+function appIdOf(v: string, where: string): number {
+  if (!/^\d{1,10}$/.test(v) || Number(v) < 1 || Number(v) > 2147483647) throw new ConfigError(`${where}: AppId ${v} must be an integer from 1 to 2147483647`);
+  return Number(v);
+}
+
+/** `666675,777001`: the AppIds strict apps serve. */
+function appIdList(v: string, name: string): number[] {
+  return [...new Set(v.split(',').map((id) => appIdOf(id.trim(), name)))];
 }
 
 /** Every option: flag, env name, default and help text (the CLI's --help is generated from it). */
@@ -100,7 +119,8 @@ export const OPTIONS: Record<keyof Config, Option> = {
     parse: (v, name) => { if (!/^\d{1,19}$/.test(v.trim())) throw new ConfigError(`${name}=${v}: must be a non-negative integer`); return BigInt(v); },
   },
   auth: { flag: 'auth', env: 'VOLC_MOCK_AUTH', default: 'off', help: 'signature checks: off (accept all), log (accept all, log the verdict), enforce (answer the gateway errors)', parse: oneOf(AUTH_MODES) },
-  credentials: { flag: 'credentials', env: 'VOLC_MOCK_CREDENTIALS', default: '', help: 'accepted keys, AK:SK[,AK:SK...] (needed by --auth enforce)', parse: credentialList },
+  credentials: { flag: 'credentials', env: 'VOLC_MOCK_CREDENTIALS', default: '', help: 'accepted keys, AK:SK[:APPID+APPID][,...] (needed by --auth enforce); :APPIDs binds the key to those AppIds', parse: credentialList },
+  apps: { flag: 'apps', env: 'VOLC_MOCK_APPS', default: '', help: 'strict apps: only these AppIds (666675,777001) are served, others answer InvalidParameter.NotExistAppId', parse: appIdList },
   maxClockSkew: { flag: 'max-clock-skew', env: 'VOLC_MOCK_MAX_CLOCK_SKEW', default: String(DEFAULT_MAX_CLOCK_SKEW_S), help: 'seconds X-Date may differ from the mock clock', parse: intIn(0, 7 * 86400) },
   authDebug: { flag: 'auth-debug', env: 'VOLC_MOCK_AUTH_DEBUG', default: 'false', help: 'true: SignatureDoesNotMatch messages show the canonical request and string to sign', parse: bool },
   journalSize: { flag: 'journal-size', env: 'VOLC_MOCK_JOURNAL_SIZE', default: String(DEFAULT_JOURNAL_SIZE), help: 'requests kept in the journal (GET /_mock/requests); 0 = none', parse: intIn(0, 1_000_000) },

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
-import { parseJson } from './protocol/json.js';
+import { parseJson, stringifyJson } from './protocol/json.js';
 import type { FixtureDoc } from './store/fixtures.js';
 
 export interface StartOptions {
@@ -36,6 +36,14 @@ export interface MockServer {
   state(opts?: { appId?: number }): Promise<FixtureDoc>;
   /** GET /_mock/requests: the request journal, oldest first */
   requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number }): Promise<RequestRecord[]>;
+  /** GET /_mock/apps: AppIds in use (or one) with their AppKeys, and whether strict apps are on */
+  apps(opts?: { appId?: number }): Promise<{ Strict: boolean; Apps: { AppId: number; AppKey: string; AppKeyDerived: boolean }[] }>;
+  /** POST /_mock/tokens/verify: what a GetAppToken token holds (rejects on a token that is not one) */
+  verifyToken(token: string): Promise<{ AppId: number; UserId: bigint | number; UserIdStr?: string; ExpireTime: bigint | number; Expired: boolean }>;
+  /** PUT /_mock/presence: a user's connections (an empty list = offline) */
+  setPresence(presence: { AppId: number; UserId: bigint | number; Connections: { ConnId: string; DeviceId?: bigint | number; ClientVersion?: bigint | number; Platform?: string }[] }): Promise<void>;
+  /** GET /_mock/broadcasts: UserBroadcast calls with the users each reached */
+  broadcasts(opts?: { appId?: number }): Promise<Record<string, unknown>[]>;
 }
 
 /** Builds the app, listens, and resolves once it accepts requests. Rejects (having closed the app) if it cannot start. */
@@ -58,6 +66,10 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     state: async ({ appId } = {}) => (await control('GET', '/_mock/state', { AppId: appId })) as FixtureDoc,
     requests: async ({ action, appId, errorCode, limit } = {}) =>
       ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit })) as { Requests: RequestRecord[] }).Requests,
+    apps: async ({ appId } = {}) => (await control('GET', '/_mock/apps', { AppId: appId })) as any,
+    verifyToken: async (token) => (await control('POST', '/_mock/tokens/verify', {}, { Token: token })) as any,
+    setPresence: async (presence) => { await control('PUT', '/_mock/presence', {}, presence); },
+    broadcasts: async ({ appId } = {}) => ((await control('GET', '/_mock/broadcasts', { AppId: appId })) as { Broadcasts: Record<string, unknown>[] }).Broadcasts,
   };
 }
 
@@ -69,9 +81,11 @@ function urlHost(host: string): string {
 }
 
 function controlClient(app: FastifyInstance, adminToken: string | undefined) {
-  return async (method: 'GET' | 'POST', path: string, query: Record<string, string | number | undefined>): Promise<unknown> => {
+  return async (method: 'GET' | 'POST' | 'PUT', path: string, query: Record<string, string | number | undefined>, payload?: unknown): Promise<unknown> => {
     const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
-    const res = await app.inject({ method, url: qs ? `${path}?${qs}` : path, headers: adminToken ? { authorization: `Bearer ${adminToken}` } : {} });
+    const headers: Record<string, string> = adminToken ? { authorization: `Bearer ${adminToken}` } : {};
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const res = await app.inject({ method, url: qs ? `${path}?${qs}` : path, headers, payload: payload === undefined ? undefined : stringifyJson(payload) });
     const body = res.body ? (parseJson(res.body) as Record<string, any>) : undefined;
     if (res.statusCode !== 200) {
       const err = body?.Error ?? body?.ResponseMetadata?.Error;

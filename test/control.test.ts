@@ -71,7 +71,7 @@ t.test('GET /_mock/actions: all 56 vendor actions, effective QPS, Emulated', asy
   t.equal(a.body.Actions.length, 56);
   t.same(a.body.Actions.map((x: any) => x.Action).sort(), Object.keys(VENDOR_QPS).sort());
   t.same(a.body.Actions.find((x: any) => x.Action === RR), { Action: RR, QPS: 100, Emulated: true });
-  t.same(a.body.Actions.find((x: any) => x.Action === 'UserBroadcast'), { Action: 'UserBroadcast', QPS: 50, Emulated: false });
+  t.same(a.body.Actions.find((x: any) => x.Action === 'UserBroadcast'), { Action: 'UserBroadcast', QPS: 50, Emulated: true });
   t.same(a.body.Actions.find((x: any) => x.Action === 'BatchSendMessage').QPS, 200);
   const emulated = new Set(documented.mock.actions.map((x) => x.name));
   t.ok(a.body.Actions.every((x: any) => x.Emulated === emulated.has(x.Action)));
@@ -237,7 +237,7 @@ t.test('journal: record shape, oldest first, filters, Limit, DELETE', async (t) 
   clock.advance(1000);
   await call(app, RR, { AppId: 7, ConversationShortId: 1, MessageIds: [1] });
   await call(app, RR, { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [] });
-  await call(app, 'UserBroadcast', {});
+  await call(app, 'NoSuchAction', {});
   await ctl(app, 'GET', '/_mock/state'); // control routes are never journaled
 
   const all = (await ctl(app, 'GET', '/_mock/requests')).body.Requests;
@@ -251,7 +251,7 @@ t.test('journal: record shape, oldest first, filters, Limit, DELETE', async (t) 
   t.ok(all[0].DurationMs >= 0);
   t.match(all[1], { Time: 1_767_225_601_000, AppId: 7, AccessKeyId: 'anonymous', HttpStatus: 400, ErrorCode: 'InvalidParameter.NotExistConversation' });
   t.match(all[2], { HttpStatus: 400, ErrorCode: 'InvalidParameter' });
-  t.match(all[3], { Action: 'UserBroadcast', HttpStatus: 404, ErrorCode: 'InvalidActionOrVersion', AppId: null, Body: null });
+  t.match(all[3], { Action: 'NoSuchAction', HttpStatus: 404, ErrorCode: 'InvalidActionOrVersion', AppId: null, Body: null });
 
   const q = async (qs: string) => (await ctl(app, 'GET', `/_mock/requests?${qs}`)).body.Requests.map((r: any) => r.RequestId);
   const ids = all.map((r: any) => r.RequestId);

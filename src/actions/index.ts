@@ -1,5 +1,5 @@
 // The one dispatch table: every emulated wire Action, one file each, in folders after the vendor's doc sections
-// (conversations, participants, messages and read state).
+// (conversations, participants, messages and read state, users, friends, blacklist, app).
 import type { ActionDef } from './action.js';
 import GetMessagesReadReceipt from './messages/GetMessagesReadReceipt.js';
 import ModifyParticipantReadIndex from './messages/ModifyParticipantReadIndex.js';
@@ -26,6 +26,25 @@ import ScanConversationParticipantList from './participants/ScanConversationPart
 import IsUserInConversation from './participants/IsUserInConversation.js';
 import GetConversationUserCount from './participants/GetConversationUserCount.js';
 import BatchSendMessage from './messages/BatchSendMessage.js';
+// users, friends, blacklists, app
+import RegisterUsers from './users/RegisterUsers.js';
+import UnRegisterUsers from './users/UnRegisterUsers.js';
+import BatchUpdateUser from './users/BatchUpdateUser.js';
+import BatchGetUser from './users/BatchGetUser.js';
+import BatchUpdateUserTags from './users/BatchUpdateUserTags.js';
+import GetAppToken from './app/GetAppToken.js';
+import UserBroadcast from './app/UserBroadcast.js';
+import QueryOnlineStatus from './users/QueryOnlineStatus.js';
+import AddFriend from './friends/AddFriend.js';
+import DeleteFriend from './friends/DeleteFriend.js';
+import UpdateFriend from './friends/UpdateFriend.js';
+import ListFriend from './friends/ListFriend.js';
+import IsFriend from './friends/IsFriend.js';
+import AddBlackList from './blacklist/AddBlackList.js';
+import RemoveBlackList from './blacklist/RemoveBlackList.js';
+import UpdateBlackList from './blacklist/UpdateBlackList.js';
+import GetBlackList from './blacklist/GetBlackList.js';
+import IsInBlackList from './blacklist/IsInBlackList.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
@@ -37,6 +56,11 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   // messages and read positions
   ModifyParticipantReadIndex, GetParticipantReadIndex, SendMessage, GetMessages, GetConversationMessages,
   DeleteConversationMessage, DeleteMessage, RecallMessage, ModifyMessage,
+  // users, friends, blacklists, app
+  RegisterUsers, UnRegisterUsers, BatchUpdateUser, BatchGetUser, BatchUpdateUserTags, QueryOnlineStatus,
+  AddFriend, DeleteFriend, UpdateFriend, ListFriend, IsFriend,
+  AddBlackList, RemoveBlackList, UpdateBlackList, GetBlackList, IsInBlackList,
+  GetAppToken, UserBroadcast,
 ];
 
 export { VENDOR_QPS } from './catalog.js';

@@ -10,6 +10,7 @@ import { registerJournalRoutes } from './journal.js';
 import { registerFaultRoutes } from './faults.js';
 import { registerClockRoutes } from './clock.js';
 import { registerActionRoutes } from './actions.js';
+import { registerAppRoutes } from './apps.js';
 import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
 
 export { Journal } from './journal.js';
@@ -49,6 +50,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     registerFaultRoutes(scope, runtime);
     registerClockRoutes(scope, runtime);
     registerActionRoutes(scope, runtime);
+    registerAppRoutes(scope, runtime);
     scope.get('/openapi.json', openApiRoute(runtime.actions));
     registerUiRoutes(scope, runtime);
 

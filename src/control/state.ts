@@ -1,18 +1,19 @@
 // The world as a fixture document (mock-contract §7): GET/PUT /_mock/state and POST /_mock/reset.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
-import { conversationsFromFixture, conversationToFixture, FixtureError } from '../store/fixtures.js';
+import { worldFromFixture, conversationToFixture, FixtureError, type World } from '../store/fixtures.js';
 import { initialConversations } from '../store/load.js';
-import type { Conversation } from '../store/model.js';
+import { extrasToDoc, noExtras, EXTRA_KINDS } from '../store/extras.js';
+import type { Store } from '../store/store.js';
 import { DEFAULT_FIXTURES } from '../config.js';
 import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
 /** The fixtures the app was built with, read again (never the data file): fresh objects for a fresh world. */
-async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[]> {
+async function fixtureWorld(runtime: MockRuntime): Promise<World> {
   const { fixtures, fixtureDoc } = runtime.options;
   try {
-    const { conversations } = await initialConversations({ fixtures: fixtures ?? DEFAULT_FIXTURES, fixtureDoc, index: runtime.store.indexMode }, runtime.clock.now());
-    return conversations;
+    const { conversations, extras } = await initialConversations({ fixtures: fixtures ?? DEFAULT_FIXTURES, fixtureDoc, index: runtime.store.indexMode }, runtime.clock.now());
+    return { conversations, extras };
   } catch (e) {
     throw new ControlError(500, 'InternalError', `the fixtures cannot be loaded again: ${(e as Error).message}`);
   }
@@ -20,8 +21,12 @@ async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[
 
 /** Back to the fixtures (or empty), with journal, faults, rate buckets and the seeded generator; or one AppId only. */
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
-  const conversations = to === 'empty' ? [] : await fixtureConversations(runtime);
-  runtime.store.replace(conversations, appId);
+  // an empty world keeps its Apps (AppKeys, callbacks, strict apps): they are the apps' settings, not their data
+  const { conversations, extras } = to === 'empty'
+    ? { conversations: [], extras: { ...noExtras(), apps: [...runtime.store.applications.all(appId)] } }
+    : await fixtureWorld(runtime);
+  runtime.store.replace(conversations, appId, false, extras);
+  runtime.store.broadcasts.clear(appId);
   if (appId === undefined) {
     runtime.journal.remove();
     runtime.faults.reset();
@@ -46,21 +51,37 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
 
   app.get('/state', async (req, reply) => {
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
-    return sendJson(reply, 200, { Conversations: [...runtime.store.conversations(appId)].map(conversationToFixture) });
+    return sendJson(reply, 200, stateDocument(runtime.store, appId));
   });
 
   app.put('/state', async (req, reply) => {
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
-    let conversations: Conversation[];
+    let world: World;
     try {
-      conversations = conversationsFromFixture(jsonBody(req), runtime.clock.now(), runtime.store.indexMode);
+      world = worldFromFixture(jsonBody(req), runtime.clock.now(), runtime.store.indexMode);
     } catch (e) {
       if (e instanceof FixtureError) throw badRequest(`state document: ${e.message}`);
       throw e;
     }
+    const { conversations, extras } = world;
     const stray = appId === undefined ? undefined : conversations.findIndex((c) => c.appId !== appId);
     if (stray !== undefined && stray >= 0) throw badRequest(`Conversations[${stray}].AppId: must be ${appId} (?AppId=${appId} replaces that AppId only)`);
-    runtime.store.replace(conversations, appId);
+    if (appId !== undefined) {
+      const lists = extrasToDoc(extras);
+      for (const kind of EXTRA_KINDS) {
+        const i = lists[kind].findIndex((r) => r.AppId !== appId);
+        if (i >= 0) throw badRequest(`${kind}[${i}].AppId: must be ${appId} (?AppId=${appId} replaces that AppId only)`);
+      }
+    }
+    runtime.store.replace(conversations, appId, false, extras);
     return sendJson(reply, 200, { ConversationCount: conversations.length });
   });
+}
+
+/** The state as a fixture document (mock-contract §7): conversations, then the other kinds' lists. The page reads
+ * users, friends and blacklists of one AppId from GET /_mock/state?AppId=N. */
+export function stateDocument(store: Store, appId?: number): Record<string, unknown> {
+  const doc: Record<string, unknown> = { Conversations: [...store.conversations(appId)].map(conversationToFixture) };
+  for (const [kind, rows] of Object.entries(extrasToDoc(store.extras(appId)))) if (rows.length) doc[kind] = rows;
+  return doc;
 }

@@ -30,6 +30,9 @@ export const ERRORS = {
   'InvalidParameter.NotExistMessage': { status: 400, message: 'Message %s does not exist.' },
   'InvalidParameter.UnsupportedConversationType': { status: 400, message: '%s' },
   'InvalidParameter.NotInConversation': { status: 400, message: '%s' },
+  // strict apps (mock-contract §5): the RTC OpenAPI's codes (same service and version), documented without a CodeN
+  'InvalidParameter.NotExistAppId': { status: 400, message: 'AppId %s does not exist.' },
+  'AccessDenied.NoPermissionForApp': { status: 403, message: '%s' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

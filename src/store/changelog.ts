@@ -6,12 +6,15 @@
 //   {"AppId":…,"ConversationShortId":…,"Message":{…},"SenderReadIndex":…}   a message as it is now (new or changed);
 //                                                                    SenderReadIndex: its sender's read position now
 //   {"Removed":{"AppId":…,"ConversationShortId":…}}                  a conversation destroyed
+//   {"Put":"Users","Record":{…}} / {"Delete":"Friends","Record":{…}}  a record of another kind (extras.ts) as it is
+//                                                                    now, or gone; replayed in log order
 //
 // Every record states the present value of what it names, so replaying a record twice, or one whose change the snapshot
 // already holds, changes nothing. A torn last line (a kill during an append) is ignored; any other bad line is an error.
 import { parseJson, JsonSyntaxError, stringifyJson } from '../protocol/json.js';
 import { conversationHeadToFixture, messageToFixture, FixtureError } from './fixtures.js';
 import type { Conversation, Message } from './model.js';
+import { EXTRA_KINDS, extraKey, type ExtraKind } from './extras.js';
 
 export const logFileOf = (file: string): string => `${file}.log`;
 
@@ -34,6 +37,29 @@ export function removedRecord(c: Conversation): string {
   return `${stringifyJson({ Removed: { AppId: c.appId, ConversationShortId: c.shortId } })}\n`;
 }
 
+export function extraRecord(kind: ExtraKind, doc: Record<string, unknown>, removed: boolean): string {
+  return `${stringifyJson({ [removed ? 'Delete' : 'Put']: kind, Record: doc })}\n`;
+}
+
+/** Applies extra records, in log order, to the snapshot's lists (Put of a known record keeps its place, a new one is
+ * appended, Delete removes). */
+export function applyExtraRecords(lists: Record<string, unknown>, records: Doc[]): void {
+  if (records.length === 0) return;
+  const maps = new Map<string, Map<string, Doc>>();
+  for (const kind of EXTRA_KINDS) {
+    const rows = Array.isArray(lists[kind]) ? (lists[kind] as Doc[]) : [];
+    maps.set(kind, new Map(rows.map((r) => [extraKey(kind, r), r])));
+  }
+  for (const r of records) {
+    const kind = (r.Put ?? r.Delete) as ExtraKind;
+    const map = maps.get(kind)!;
+    const key = extraKey(kind, r.Record);
+    if (r.Delete) map.delete(key);
+    else map.set(key, r.Record);
+  }
+  for (const kind of EXTRA_KINDS) lists[kind] = [...maps.get(kind)!.values()];
+}
+
 // ---- reading ----
 
 type Doc = Record<string, any>;
@@ -48,6 +74,8 @@ export interface LogReplay {
   apply(doc: Doc): Doc | undefined;
   /** conversations created since the snapshot, as fixture objects */
   created(): Doc[];
+  /** records of the other kinds (Put / Delete), in log order */
+  readonly extras: Doc[];
 }
 
 const keyOf = (appId: unknown, shortId: unknown) => `${String(appId)}:${String(shortId)}`;
@@ -56,6 +84,7 @@ const keyOf = (appId: unknown, shortId: unknown) => `${String(appId)}:${String(s
 export function readLog(text: string | undefined, logId: string | undefined, file: string): LogReplay {
   /** each conversation's records, in log order, until they are applied to its fixture object */
   const pending = new Map<string, Doc[]>();
+  const extras: Doc[] = [];
   let validBytes = 0; // bytes up to the end of the last whole line
   let current = false;
   if (text !== undefined && logId !== undefined) {
@@ -74,6 +103,8 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
       if (line === 1) {
         if (doc?.LogId !== logId) return NO_REPLAY; // follows another snapshot: FILE was compacted after it
         current = true;
+      } else if (isExtra(doc)) {
+        extras.push(doc);
       } else {
         const key = recordKey(doc, `${file} line ${line}`);
         const records = pending.get(key);
@@ -86,7 +117,7 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
   }
   if (!current) return NO_REPLAY;
   return {
-    validBytes, current,
+    validBytes, current, extras,
     apply(doc) {
       const key = keyOf(doc.AppId, doc.ConversationShortId);
       const records = pending.get(key);
@@ -107,7 +138,13 @@ export function readLog(text: string | undefined, logId: string | undefined, fil
 }
 
 /** No log, or one that follows another snapshot (FILE was compacted after it): nothing to apply, start a new one. */
-export const NO_REPLAY: LogReplay = { validBytes: 0, current: false, apply: (doc) => doc, created: () => [] };
+export const NO_REPLAY: LogReplay = { validBytes: 0, current: false, apply: (doc) => doc, created: () => [], extras: [] };
+
+const isExtra = (doc: Doc): boolean => {
+  if (!doc || typeof doc !== 'object' || !isObject(doc.Record)) return false;
+  const kind = doc.Put ?? doc.Delete;
+  return (EXTRA_KINDS as readonly string[]).includes(kind) && (doc.Put === undefined) !== (doc.Delete === undefined);
+};
 
 function recordKey(doc: Doc, where: string): string {
   if (doc && typeof doc === 'object') {
@@ -115,7 +152,7 @@ function recordKey(doc: Doc, where: string): string {
     if (isObject(doc.Removed)) return keyOf(doc.Removed.AppId, doc.Removed.ConversationShortId);
     if (isObject(doc.Message) && doc.AppId !== undefined && doc.ConversationShortId !== undefined) return keyOf(doc.AppId, doc.ConversationShortId);
   }
-  throw new FixtureError(`${where}: not a change record (Conversation, Message or Removed)`);
+  throw new FixtureError(`${where}: not a change record (Conversation, Message, Removed, Put or Delete)`);
 }
 
 const isObject = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,6 +1,8 @@
 // The fixture document (mock-contract §7): the API's own field names, int64 exact. It is also the data file's
 // format and what /_mock/state reads and writes, so one schema and one pair of converters serve all three.
 import { parseJson } from '../protocol/json.js';
+import { extrasFromDoc, type Extras, type ExtrasDocument } from './extras.js';
+import { applyExtraRecords } from './changelog.js';
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
 import {
   type Conversation, type Member, type Message, type UserId, type Settings,
@@ -43,7 +45,8 @@ const ConversationDoc = Obj({
 });
 
 export const FixtureSchema = Obj({ Conversations: List(ConversationDoc) });
-export type FixtureDoc = Static<typeof FixtureSchema>;
+/** A fixture or state document: Conversations, and the other kinds' lists (extras.ts). */
+export type FixtureDoc = Static<typeof FixtureSchema> & Partial<ExtrasDocument>;
 type ConversationFixture = Static<typeof ConversationDoc>;
 const validator = compileBody(FixtureSchema);
 
@@ -104,14 +107,45 @@ const conversationValidator = compileBody(ConversationDoc);
  * otherwise the whole document is parsed. Throws JsonSyntaxError (positions in the whole text) or FixtureError.
  */
 export function conversationsFromFixtureText(text: string, nowMs: number, log?: LogApplier, indexMode: IndexMode = 'time'): Conversation[] {
-  const elements = splitConversations(text);
-  if (!elements) {
+  return worldFromFixtureText(text, nowMs, log, indexMode).conversations;
+}
+
+/** A whole state document: its conversations and the records of the other kinds (extras.ts). */
+export interface World { conversations: Conversation[]; extras: Extras }
+
+/** A parsed fixture or state document to a world; throws FixtureError naming the field. */
+export function worldFromFixture(doc: unknown, nowMs: number, indexMode: IndexMode = 'time'): World {
+  const conversations = conversationsFromFixture(doc, nowMs, indexMode);
+  return { conversations, extras: extrasFromDoc(doc, nowMs) };
+}
+
+/** conversationsFromFixtureText, with the other kinds' lists (written after the Conversations array) and their log
+ * records applied. */
+export function worldFromFixtureText(text: string, nowMs: number, log?: LogApplier, indexMode: IndexMode = 'time'): World {
+  const split = splitConversations(text);
+  if (!split) {
     const doc = parseJson(text, { strictNumbers: true }) as { Conversations?: unknown };
     if (log && Array.isArray(doc?.Conversations)) {
       doc.Conversations = [...doc.Conversations.map((c) => log.apply(c as Record<string, any>)).filter((c) => c !== undefined), ...log.created()];
     }
-    return conversationsFromFixture(doc, nowMs, indexMode);
+    if (log && doc !== null && typeof doc === 'object' && !Array.isArray(doc)) applyExtraRecords(doc as Record<string, unknown>, log.extras);
+    return worldFromFixture(doc, nowMs, indexMode);
   }
+  let rest: Record<string, unknown> = {};
+  if (split.tail !== undefined) {
+    try {
+      rest = parseJson(split.tail, { strictNumbers: true }) as Record<string, unknown>;
+    } catch (e) {
+      parseJson(text, { strictNumbers: true }); // throws the error with its position in the whole text
+      throw e;
+    }
+  }
+  if (log) applyExtraRecords(rest, log.extras);
+  const conversations = conversationsOfElements(text, split.elements, nowMs, log, indexMode);
+  return { conversations, extras: extrasFromDoc(rest, nowMs) };
+}
+
+function conversationsOfElements(text: string, elements: string[], nowMs: number, log: LogApplier | undefined, indexMode: IndexMode): Conversation[] {
   const build = builder(nowMs, indexMode);
   const out: Conversation[] = [];
   const add = (doc: unknown, i: number, where: string) => {
@@ -143,6 +177,8 @@ export function conversationsFromFixtureText(text: string, nowMs: number, log?: 
 export interface LogApplier {
   apply(doc: Record<string, any>): Record<string, any> | undefined;
   created(): Record<string, any>[];
+  /** records of the other kinds, in log order */
+  readonly extras: Record<string, any>[];
 }
 
 /** The LogId a data file was written with (its change log must name the same), if any. */
@@ -150,9 +186,9 @@ export function dataFileLogId(text: string): string | undefined {
   return /^\s*\{\s*"LogId"\s*:\s*"([0-9a-f]{1,64})"\s*,/.exec(text)?.[1];
 }
 
-/** The texts of the elements of a top-level {"Conversations":[…]} array (after an optional "LogId"), or undefined for
- * any other layout. */
-function splitConversations(text: string): string[] | undefined {
+/** The texts of the elements of a top-level {"Conversations":[…]} array (after an optional "LogId"), and the text of
+ * the keys after the array as an object of its own (tail), or undefined for any other layout. */
+function splitConversations(text: string): { elements: string[]; tail?: string } | undefined {
   const head = /^\s*\{\s*(?:"LogId"\s*:\s*"[0-9a-f]{1,64}"\s*,\s*)?"Conversations"\s*:\s*\[/.exec(text);
   if (!head) return undefined;
   const out: string[] = [];
@@ -166,11 +202,15 @@ function splitConversations(text: string): string[] | undefined {
       depth++;
     } else if (ch === 125 /* } */ || ch === 93 /* ] */) {
       if (depth > 0) { depth--; continue; }
-      if (ch !== 93 || !/^\s*\}\s*$/.test(text.slice(i + 1))) return undefined;
+      if (ch !== 93) return undefined;
+      const after = text.slice(i + 1);
+      let tail: string | undefined;
+      if (/^\s*,\s*"/.test(after)) tail = `{${after.slice(after.indexOf(',') + 1)}`;
+      else if (!/^\s*\}\s*$/.test(after)) return undefined;
       const last = text.slice(start, i);
       if (last.trim() !== '') out.push(last);
       else if (out.length > 0) return undefined; // a trailing comma: let JSON.parse say so
-      return out;
+      return { elements: out, tail };
     } else if (ch === 44 /* , */ && depth === 0) {
       out.push(text.slice(start, i));
       start = i + 1;

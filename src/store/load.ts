@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile, access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { JsonSyntaxError } from '../protocol/json.js';
-import { conversationsFromFixture, conversationsFromFixtureText, dataFileLogId, FixtureError } from './fixtures.js';
+import { worldFromFixture, worldFromFixtureText, dataFileLogId, FixtureError, type World } from './fixtures.js';
 import { readLog, logFileOf } from './changelog.js';
 import type { DataFileState } from './persistence.js';
 import type { Conversation, IndexMode } from './model.js';
+import { noExtras, type Extras } from './extras.js';
 
 /** A start-up problem with a file: one clear line naming the file and the reason. */
 export class StartupError extends Error {}
@@ -20,10 +21,10 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 /** A fixture or data file's conversations; every problem is one StartupError line naming the file. */
-async function conversationsOfFile(file: string, what: string, nowMs: number, indexMode?: IndexMode): Promise<Conversation[]> {
+async function worldOfFile(file: string, what: string, nowMs: number, indexMode?: IndexMode): Promise<World> {
   const text = await readText(file, what);
   try {
-    return conversationsFromFixtureText(text, nowMs, undefined, indexMode);
+    return worldFromFixtureText(text, nowMs, undefined, indexMode);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`${what} ${file}: not valid JSON: ${e.message}`);
     if (e instanceof FixtureError) throw new StartupError(`${what} ${file}: invalid: ${e.message}`);
@@ -31,9 +32,9 @@ async function conversationsOfFile(file: string, what: string, nowMs: number, in
   }
 }
 
-export function conversationsFrom(doc: unknown, nowMs: number, source: string, indexMode?: IndexMode): Conversation[] {
+export function worldFrom(doc: unknown, nowMs: number, source: string, indexMode?: IndexMode): World {
   try {
-    return conversationsFromFixture(doc, nowMs, indexMode);
+    return worldFromFixture(doc, nowMs, indexMode);
   } catch (e) {
     if (e instanceof FixtureError) throw new StartupError(`${source}: invalid: ${e.message}`);
     throw e;
@@ -41,15 +42,15 @@ export function conversationsFrom(doc: unknown, nowMs: number, source: string, i
 }
 
 /** A data file and its change log (FILE.log, see changelog.ts) to conversations, and the state the sink goes on from. */
-async function conversationsOfDataFile(file: string, nowMs: number): Promise<{ conversations: Conversation[]; state: DataFileState }> {
+async function worldOfDataFile(file: string, nowMs: number): Promise<{ world: World; state: DataFileState }> {
   const text = await readText(file, 'data file');
   const logId = dataFileLogId(text);
   const logFile = logFileOf(file);
   const logText = logId !== undefined && existsSync(logFile) ? await readText(logFile, 'data file log') : undefined;
   try {
     const log = readLog(logText, logId, logFile);
-    const conversations = conversationsFromFixtureText(text, nowMs, log);
-    return { conversations, state: { logId, logCurrent: log.current, validBytes: log.validBytes, snapshotBytes: Buffer.byteLength(text) } };
+    const world = worldFromFixtureText(text, nowMs, log);
+    return { world, state: { logId, logCurrent: log.current, validBytes: log.validBytes, snapshotBytes: Buffer.byteLength(text) } };
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`data file ${file}: not valid JSON: ${e.message}`);
     if (e instanceof FixtureError) throw new StartupError(e.message.startsWith(logFile) ? `data file log ${e.message}` : `data file ${file}: invalid: ${e.message}`);
@@ -58,14 +59,14 @@ async function conversationsOfDataFile(file: string, nowMs: number): Promise<{ c
 }
 
 /** The conversations to start with, where they came from, and (from a data file) the state its writer goes on from. */
-export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown; index?: IndexMode }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; dataFile?: DataFileState }> {
+export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown; index?: IndexMode }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; extras: Extras; dataFile?: DataFileState }> {
   if (opts.data && existsSync(opts.data)) {
-    const { conversations, state } = await conversationsOfDataFile(opts.data, nowMs);
-    return { source: `data file ${opts.data}`, conversations, dataFile: state };
+    const { world, state } = await worldOfDataFile(opts.data, nowMs);
+    return { source: `data file ${opts.data}`, ...world, dataFile: state };
   }
-  if (opts.fixtureDoc !== undefined) return { source: 'fixture document', conversations: conversationsFrom(opts.fixtureDoc, nowMs, 'fixture document', opts.index) };
-  if (!opts.fixtures) return { source: 'empty world', conversations: [] };
-  return { source: `fixtures ${opts.fixtures}`, conversations: await conversationsOfFile(opts.fixtures, 'fixtures', nowMs, opts.index) };
+  if (opts.fixtureDoc !== undefined) return { source: 'fixture document', ...worldFrom(opts.fixtureDoc, nowMs, 'fixture document', opts.index) };
+  if (!opts.fixtures) return { source: 'empty world', conversations: [], extras: noExtras() };
+  return { source: `fixtures ${opts.fixtures}`, ...(await worldOfFile(opts.fixtures, 'fixtures', nowMs, opts.index)) };
 }
 
 /** The data file is rewritten as a temp file + rename in its directory: that directory must exist and be writable. */

@@ -10,8 +10,12 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
 import { stringifyJson } from '../protocol/json.js';
 import { conversationToFixture } from './fixtures.js';
-import { logFileOf, logHeader, headRecord, messageRecord, removedRecord } from './changelog.js';
+import { logFileOf, logHeader, headRecord, messageRecord, removedRecord, extraRecord } from './changelog.js';
 import type { Conversation, Message } from './model.js';
+import { EXTRA_KINDS, type ExtraKind } from './extras.js';
+
+/** The records of the kinds beside conversations (users, relations, apps, presence), as the state document lists them. */
+export type ExtrasSource = () => Record<ExtraKind, Record<string, unknown>[]>;
 
 /** What the store tells about changes; the in-memory default ignores them. */
 export interface ChangeSink {
@@ -23,12 +27,16 @@ export interface ChangeSink {
   replacedAll(all: Iterable<Conversation>, persisted?: boolean): void;
   /** one AppId's conversations were replaced (reset or import of one AppId): old removed, added new */
   replacedApp(old: Conversation[], added: Conversation[]): void;
+  /** one record of another kind of state is now doc (removed: is gone) */
+  extra(kind: ExtraKind, doc: Record<string, unknown>, removed?: boolean): void;
+  /** where a full rewrite reads the other kinds of state from */
+  attachExtras?(source: ExtrasSource): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const memorySink: ChangeSink = {
-  changed() {}, removed() {}, replacedAll() {}, replacedApp() {}, async flush() {}, async close() {},
+  changed() {}, removed() {}, replacedAll() {}, replacedApp() {}, extra() {}, async flush() {}, async close() {},
 };
 
 /** Work done between two yields to the event loop while serialising. */
@@ -37,6 +45,9 @@ const SLICE_MS = 2;
 const WRITE_BATCH = 1 << 20;
 /** The log is compacted into FILE once it is larger than FILE and than this. */
 const MIN_COMPACT_BYTES = 8 << 20;
+
+/** Records of the other kinds kept for one append; past this FILE is rewritten instead. */
+const MAX_PENDING_EXTRAS = 100_000;
 
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -56,6 +67,7 @@ class World {
   readonly conversations = new Set<Conversation>();
   generation = 0;
   logId = '';
+  extras: ExtrasSource | undefined;
 }
 
 /** lowdb adapter: streams the world to FILE.tmp in slices, then renames it over FILE (atomic on one filesystem). */
@@ -108,7 +120,20 @@ class SnapshotFile implements Adapter<World> {
         if (out.pending >= WRITE_BATCH) await write();
       }
     }
-    out.add('\n]}\n');
+    out.add('\n]');
+    // the other kinds after the conversations, one list each (load.ts reads them from the text after the array)
+    const extras = world.extras?.();
+    for (const kind of EXTRA_KINDS) {
+      const rows = extras?.[kind] ?? [];
+      out.add(`,\n${JSON.stringify(kind)}:[`);
+      rows.forEach((r, i) => out.add((i ? ',\n' : '\n') + stringifyJson(r)));
+      out.add(']');
+      if (await out.slice()) {
+        if (generation !== world.generation) return 0;
+        if (out.pending >= WRITE_BATCH) await write();
+      }
+    }
+    out.add('}\n');
     await write();
     return bytes;
   }
@@ -178,6 +203,9 @@ export class DataFileSink implements ChangeSink {
   /** messages added or changed, by conversation */
   private messages = new Map<Conversation, Set<Message>>();
   private removals: string[] = [];
+  /** records of the other kinds changed since the last append, in the order of the changes (replayed in that order,
+   * a friend or blacklist row keeps its place in its owner's list) */
+  private extras: string[] = [];
   /** FILE must be rewritten: the world was replaced, or FILE has no LogId yet */
   private compactNeeded: boolean;
   /** FILE.log: open for appends when it follows FILE, at logBytes */
@@ -211,6 +239,18 @@ export class DataFileSink implements ChangeSink {
     this.schedule();
   }
 
+  attachExtras(source: ExtrasSource): void { this.world.extras = source; }
+
+  extra(kind: ExtraKind, doc: Record<string, unknown>, removed = false): void {
+    if (this.compactNeeded) { this.schedule(); return; } // the next write is the whole world
+    this.extras.push(extraRecord(kind, doc, removed));
+    if (this.extras.length > MAX_PENDING_EXTRAS) {
+      this.extras = [];
+      this.compactNeeded = true; // more changes than a log append is worth: rewrite FILE instead
+    }
+    this.schedule();
+  }
+
   removed(c: Conversation): void {
     this.world.conversations.delete(c);
     this.heads.delete(c);
@@ -226,6 +266,7 @@ export class DataFileSink implements ChangeSink {
     this.heads.clear();
     this.messages.clear();
     this.removals = [];
+    this.extras = [];
     if (!persisted) {
       this.compactNeeded = true;
       this.schedule();
@@ -244,7 +285,7 @@ export class DataFileSink implements ChangeSink {
 
   /** changes not yet in the log */
   private get dirty(): boolean {
-    return this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0;
+    return this.heads.size > 0 || this.messages.size > 0 || this.removals.length > 0 || this.extras.length > 0;
   }
 
   private schedule(): void {
@@ -288,12 +329,15 @@ export class DataFileSink implements ChangeSink {
     const heads = this.heads;
     const messages = this.messages;
     const removals = this.removals;
+    const extras = this.extras;
     this.heads = new Set();
     this.messages = new Map();
     this.removals = [];
+    this.extras = [];
     const generation = this.world.generation;
     const out = new SlicedText();
     out.add(removals.join(''));
+    out.add(extras.join(''));
     for (const c of heads) {
       out.add(headRecord(c));
       if ((await out.slice()) && generation !== this.world.generation) return; // replaced meanwhile: a compaction writes it all
@@ -358,6 +402,7 @@ export class DataFileSink implements ChangeSink {
       this.heads = new Set();
       this.messages = new Map();
       this.removals = [];
+      this.extras = [];
       const previous = this.world.logId;
       const generation = this.world.generation;
       this.world.logId = randomBytes(8).toString('hex');

@@ -5,6 +5,12 @@ import type { Random } from '../protocol/random.js';
 import { ConversationType, MessageStatus, nextIndexAfter, type IndexMode, type Conversation, type Member, type Message, type Settings, type UserId } from './model.js';
 import { memorySink, type ChangeSink } from './persistence.js';
 import { invalid } from '../protocol/errors.js';
+import { Users, type Emit } from './users.js';
+import { Relations } from './relations.js';
+import { Apps } from './apps.js';
+import { PresenceSet } from './presence.js';
+import { Broadcasts } from './broadcasts.js';
+import { noExtras, extrasToDoc, EXTRA_KINDS, type Extras } from './extras.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
 const ID_LO = 1_600_000_000_000_000_000n;
@@ -24,16 +30,34 @@ export class Store {
   /** set once by buildApp; fixtures and the data file carry their indexes, so only new messages depend on it */
   indexMode: IndexMode = 'time';
 
-  constructor(readonly clock: Clock, readonly random: Random, private sink: ChangeSink = memorySink) {}
+  /** every change to the kinds of state beside conversations reaches the sink as its record (extras.ts) */
+  private readonly emit: Emit = (kind, doc, removed) => this.sink.extra(kind, doc, removed);
+  readonly users = new Users(this.emit);
+  readonly relations = new Relations(this.emit);
+  readonly applications: Apps;
+  readonly presence = new PresenceSet(this.emit);
+  readonly broadcasts = new Broadcasts();
 
-  setSink(sink: ChangeSink): void { this.sink = sink; }
+  constructor(readonly clock: Clock, readonly random: Random, private sink: ChangeSink = memorySink) {
+    this.applications = new Apps(this.emit, random.seed);
+  }
+
+  setSink(sink: ChangeSink): void {
+    this.sink = sink;
+    sink.attachExtras?.((() => extrasToDoc(this.extras())));
+  }
+
+  /** The hook for live groups' ScanOnlineParticipant: whether user has a connection (PUT /_mock/presence). */
+  isOnline(appId: number, user: UserId): boolean { return typeof user === 'bigint' && this.presence.isOnline(appId, user); }
   flush(): Promise<void> { return this.sink.flush(); }
   close(): Promise<void> { return this.sink.close(); }
 
   // ---- whole-state verbs (load, reset, export) ----
 
-  /** Replaces every conversation (all AppIds), or only those of appId. */
-  replace(conversations: Conversation[], appId?: number, persisted = false): void {
+  /** Replaces every conversation and record of the other kinds (all AppIds), or only those of appId. */
+  replace(conversations: Conversation[], appId?: number, persisted = false, extras: Extras = noExtras()): void {
+    this.replaceExtras(extras, appId);
+    this.broadcasts.clear(appId); // a new world has sent no broadcasts yet
     if (appId === undefined) {
       this.apps.clear();
       this.usedIds.clear();
@@ -55,6 +79,30 @@ export class Store {
   *conversations(appId?: number): Iterable<Conversation> {
     if (appId !== undefined) { yield* this.apps.get(appId)?.values() ?? []; return; }
     for (const app of this.apps.values()) yield* app.values();
+  }
+
+  /** The users, relations, apps and presence of appId (or all), as records. */
+  extras(appId?: number): Extras {
+    return {
+      apps: [...this.applications.all(appId)], users: [...this.users.all(appId)], friends: [...this.relations.friends(appId)],
+      blacks: [...this.relations.blacks(appId)], presence: [...this.presence.all(appId)],
+    };
+  }
+
+  /** For one AppId the change is logged record by record (removed, then added), like its conversations; for all,
+   * replace() has the sink rewrite the whole file. */
+  private replaceExtras(x: Extras, appId?: number): void {
+    const old = appId === undefined ? undefined : extrasToDoc(this.extras(appId));
+    this.applications.replace(x.apps, appId);
+    this.users.replace(x.users, appId);
+    this.relations.replace(x.friends, x.blacks, appId);
+    this.presence.replace(x.presence, appId);
+    if (appId === undefined || !old) return;
+    const added = extrasToDoc(this.extras(appId));
+    for (const kind of EXTRA_KINDS) {
+      for (const doc of old[kind]) this.emit(kind, doc, true);
+      for (const doc of added[kind]) this.emit(kind, doc);
+    }
   }
 
   appIds(): number[] { return [...this.apps.keys()].sort((a, b) => a - b); }
