@@ -64,11 +64,11 @@ t.test('unknown control route answers the control error shape', async (t) => {
   t.notOk('ResponseMetadata' in a.body);
 });
 
-t.test('GET /_mock/actions: all 55 vendor actions, effective QPS, Emulated', async (t) => {
+t.test('GET /_mock/actions: all 56 vendor actions, effective QPS, Emulated', async (t) => {
   const documented = await makeApp(t, { rateLimit: undefined });
   const a = await ctl(documented, 'GET', '/_mock/actions');
   t.equal(a.status, 200);
-  t.equal(a.body.Actions.length, 55);
+  t.equal(a.body.Actions.length, 56);
   t.same(a.body.Actions.map((x: any) => x.Action).sort(), Object.keys(VENDOR_QPS).sort());
   t.same(a.body.Actions.find((x: any) => x.Action === RR), { Action: RR, QPS: 100, Emulated: true });
   t.same(a.body.Actions.find((x: any) => x.Action === 'UserBroadcast'), { Action: 'UserBroadcast', QPS: 100, Emulated: false });

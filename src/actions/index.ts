@@ -26,6 +26,21 @@ import ScanConversationParticipantList from './participants/ScanConversationPart
 import IsUserInConversation from './participants/IsUserInConversation.js';
 import GetConversationUserCount from './participants/GetConversationUserCount.js';
 import BatchSendMessage from './messages/BatchSendMessage.js';
+// live groups (mock-contract §10)
+import BatchAddBlockParticipants from './live/BatchAddBlockParticipants.js';
+import BatchDeleteBlockParticipants from './live/BatchDeleteBlockParticipants.js';
+import BatchGetBlockParticipants from './live/BatchGetBlockParticipants.js';
+import BatchAddWhitelistParticipant from './live/BatchAddWhitelistParticipant.js';
+import BatchRemoveWhitelistParticipant from './live/BatchRemoveWhitelistParticipant.js';
+import BatchGetWhitelistParticipant from './live/BatchGetWhitelistParticipant.js';
+import BatchAddManager from './live/BatchAddManager.js';
+import BatchRemoveManager from './live/BatchRemoveManager.js';
+import BatchUpdateLiveParticipants from './live/BatchUpdateLiveParticipants.js';
+import QueryLiveParticipantStatus from './live/QueryLiveParticipantStatus.js';
+import BatchModifyConversationParticipant from './participants/BatchModifyConversationParticipant.js';
+import MarkConversation from './conversations/MarkConversation.js';
+import GetConversationMarks from './conversations/GetConversationMarks.js';
+import BatchSendGroupMessage from './messages/BatchSendGroupMessage.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
@@ -37,6 +52,11 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   // messages and read positions
   ModifyParticipantReadIndex, GetParticipantReadIndex, SendMessage, GetMessages, GetConversationMessages,
   DeleteConversationMessage, DeleteMessage, RecallMessage, ModifyMessage,
+  // live groups
+  BatchAddBlockParticipants, BatchDeleteBlockParticipants, BatchGetBlockParticipants, BatchAddWhitelistParticipant,
+  BatchRemoveWhitelistParticipant, BatchGetWhitelistParticipant, BatchAddManager, BatchRemoveManager,
+  BatchModifyConversationParticipant, BatchUpdateLiveParticipants, QueryLiveParticipantStatus, MarkConversation,
+  GetConversationMarks, BatchSendGroupMessage,
 ];
 
 export { VENDOR_QPS } from './catalog.js';
