@@ -14,7 +14,7 @@ export default defineAction({
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),
-    MarkTypes: List(Str({ maxLength: 128 }), { minItems: 1, maxItems: MAX_CONVERSATION_MARKS }),
+    MarkTypes: List(Str(), { minItems: 1, maxItems: MAX_CONVERSATION_MARKS }),
     MarkAction: Opt(Int32({ min: 1, max: 2, description: '1 add (default), 2 remove' })),
     Operator: Opt(Int64({ min: 0n, description: 'not checked' })),
     OperatorStr: Opt(Nullable(Str())),

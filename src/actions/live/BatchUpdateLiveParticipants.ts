@@ -26,7 +26,7 @@ export default defineAction({
       UserIdStr: Opt(Nullable(Str())),
       AvatarUrl: Opt(Str()),
       Ext: Opt(StrMap()),
-      Marks: Opt(Nullable(List(Str({ maxLength: 128 }), { maxItems: MAX_MEMBER_MARKS }))),
+      Marks: Opt(Nullable(List(Str(), { maxItems: MAX_MEMBER_MARKS }))),
       NickName: Opt(Str()),
     }), { minItems: 1, maxItems: 10 }),
     MarkAction: Opt(Int32({ min: 1, max: 2, description: '1 add marks (default), 2 remove them' })),
