@@ -146,7 +146,9 @@ export function wrongArb(s: Schema): fc.Arbitrary<unknown> {
   } else if (t.type === 'boolean') {
     options.push(0, 1, 'true', '', {}, []);
   } else if (t.type === 'object' && t.patternProperties) {
-    options.push('x', 1, [], true, { k: 1 }, { k: null }, { k: { v: 'x' } }, { k: ['x'] });
+    // a map of int64 (BatchAddBlockParticipants' seconds) takes { k: 1 }; a map of strings takes { k: 'x' }
+    const int64Values = (Object.values(t.patternProperties)[0] as Schema)?.['x-int64'];
+    options.push('x', 1, [], true, int64Values ? { k: 'x' } : { k: 1 }, { k: null }, { k: { v: 'x' } }, { k: ['x'] });
   } else if (t.type === 'object') {
     options.push('x', 1, [], true);
   } else if (t.type === 'array') {

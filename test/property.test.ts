@@ -98,6 +98,21 @@ const AIMED: Record<string, Record<string, unknown>> = {
   IsInBlackList: { AppId: APP, UserId: 101n, BlackListUserIds: [103n] },
   GetAppToken: { AppId: APP, UserId: 101n, ExpireTime: 4102444800000n },
   UserBroadcast: { AppId: APP, Sender: 101n, MsgType: 10001, Content: text('all'), MsgTTL: 60n },
+  // live groups
+  BatchAddBlockParticipants: { AppId: APP, ConversationShortId: LIVE, ParticipantBlockInfos: { 102: 60n }, BlockAction: 1 },
+  BatchDeleteBlockParticipants: { AppId: APP, ConversationShortId: LIVE, ParticipantUserIds: [102n] },
+  BatchGetBlockParticipants: { AppId: APP, ConversationShortId: LIVE, Cursor: 0n, Limit: 10n },
+  BatchAddWhitelistParticipant: { AppId: APP, ConversationShortId: LIVE, Operator: 101n, ParticipantUserIds: [102n] },
+  BatchRemoveWhitelistParticipant: { AppId: APP, ConversationShortId: LIVE, Operator: 101n, ParticipantUserIds: [102n] },
+  BatchGetWhitelistParticipant: { AppId: APP, ConversationShortId: LIVE, Cursor: 0n, Limit: 10n },
+  BatchAddManager: { AppId: APP, ConversationShortId: LIVE, Operator: 101n, ManagerUserIds: [102n] },
+  BatchRemoveManager: { AppId: APP, ConversationShortId: LIVE, Operator: 101n, RemoveManagerUserIds: [102n] },
+  BatchModifyConversationParticipant: { AppId: APP, ConversationShortId: GROUP, Operator: 101n, ParticipantInfos: [{ ParticipantUserId: 102n, Role: 2n }] },
+  BatchUpdateLiveParticipants: { AppId: APP, ConversationShortId: LIVE, ParticipantInfos: [{ UserId: 102n, NickName: 'n', Marks: ['vip'] }] },
+  QueryLiveParticipantStatus: { AppId: APP, ConversationShortId: LIVE, ParticipantUserIds: [102n, 104n] },
+  MarkConversation: { AppId: APP, ConversationShortId: LIVE, MarkTypes: ['hot'] },
+  GetConversationMarks: { AppId: APP, ConversationShortId: LIVE },
+  BatchSendGroupMessage: { AppId: APP, Sender: 101n, ConversationType: 2, ConversationShortIds: [GROUP], MsgType: 10001, Content: text('aimed') },
 };
 
 const INVALID_CODES = new Set(['InvalidParameter', 'InvalidParameter.Unmarshal', 'InvalidParameter.BodyIsEmpty']);

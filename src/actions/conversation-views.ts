@@ -80,13 +80,14 @@ export const ScanParticipant = Obj({
 /** A member as Participant / ScanParticipant (the latter adds AvatarUrl and the …Str twins). */
 export function participant(c: Conversation, m: Member, scan = false): Static<typeof ScanParticipant> {
   const out: Record<string, unknown> = { ConversationShortId: c.shortId };
-  if (scan) out.AvatarUrl = '';
+  if (scan) out.AvatarUrl = m.avatarUrl ?? '';
   putUser(out, 'ParticipantUserId', m.userId, true);
   putUser(out, 'Operator', m.operator, true);
   if (!scan) { delete out.ParticipantUserIdStr; delete out.OperatorStr; } // Participant has no …Str twins
   Object.assign(out, { Role: BigInt(m.role), BlockTime: m.blockTime, CreateTime: m.createTime, Level: m.level, Status: 0 });
   if (Object.keys(m.ext).length) out.Ext = { ...m.ext };
   putText(out, 'NickName', m.nickName);
+  if (scan && m.marks?.length) out.Marks = [...m.marks];
   return out as Static<typeof ScanParticipant>;
 }
 

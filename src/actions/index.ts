@@ -45,6 +45,21 @@ import RemoveBlackList from './blacklist/RemoveBlackList.js';
 import UpdateBlackList from './blacklist/UpdateBlackList.js';
 import GetBlackList from './blacklist/GetBlackList.js';
 import IsInBlackList from './blacklist/IsInBlackList.js';
+// live groups (mock-contract §10)
+import BatchAddBlockParticipants from './live/BatchAddBlockParticipants.js';
+import BatchDeleteBlockParticipants from './live/BatchDeleteBlockParticipants.js';
+import BatchGetBlockParticipants from './live/BatchGetBlockParticipants.js';
+import BatchAddWhitelistParticipant from './live/BatchAddWhitelistParticipant.js';
+import BatchRemoveWhitelistParticipant from './live/BatchRemoveWhitelistParticipant.js';
+import BatchGetWhitelistParticipant from './live/BatchGetWhitelistParticipant.js';
+import BatchAddManager from './live/BatchAddManager.js';
+import BatchRemoveManager from './live/BatchRemoveManager.js';
+import BatchUpdateLiveParticipants from './live/BatchUpdateLiveParticipants.js';
+import QueryLiveParticipantStatus from './live/QueryLiveParticipantStatus.js';
+import BatchModifyConversationParticipant from './participants/BatchModifyConversationParticipant.js';
+import MarkConversation from './conversations/MarkConversation.js';
+import GetConversationMarks from './conversations/GetConversationMarks.js';
+import BatchSendGroupMessage from './messages/BatchSendGroupMessage.js';
 
 export const ACTIONS: readonly ActionDef<any, any>[] = [
   GetMessagesReadReceipt,
@@ -61,6 +76,11 @@ export const ACTIONS: readonly ActionDef<any, any>[] = [
   AddFriend, DeleteFriend, UpdateFriend, ListFriend, IsFriend,
   AddBlackList, RemoveBlackList, UpdateBlackList, GetBlackList, IsInBlackList,
   GetAppToken, UserBroadcast,
+  // live groups
+  BatchAddBlockParticipants, BatchDeleteBlockParticipants, BatchGetBlockParticipants, BatchAddWhitelistParticipant,
+  BatchRemoveWhitelistParticipant, BatchGetWhitelistParticipant, BatchAddManager, BatchRemoveManager,
+  BatchModifyConversationParticipant, BatchUpdateLiveParticipants, QueryLiveParticipantStatus, MarkConversation,
+  GetConversationMarks, BatchSendGroupMessage,
 ];
 
 export { VENDOR_QPS } from './catalog.js';

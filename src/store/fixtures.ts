@@ -5,9 +5,10 @@ import { extrasFromDoc, type Extras, type ExtrasDocument } from './extras.js';
 import { applyExtraRecords } from './changelog.js';
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Id, Int32, AppId, compileBody, ValidationError, type Static } from '../protocol/schema.js';
 import {
-  type Conversation, type Member, type Message, type UserId, type Settings,
+  type Conversation, type Member, type Message, type UserId, type Settings, type LiveState,
   ConversationType, Role, conversationIdOf, newSettings, isStrUser, nextIndexAfter, type IndexMode,
 } from './model.js';
+import { liveOf } from './live.js';
 
 const UserIds = () => Opt(List(Id()));
 const UserIdsStr = () => Opt(List(Str()));
@@ -22,6 +23,17 @@ const ParticipantDoc = Obj({
   ReadIndex: Opt(Int64({ min: 0n })), Role: Opt(Int32({ min: 0, max: 2 })), CreateTime: Opt(Int64({ min: 0n })),
   Operator: Opt(Int64({ min: 0n })), OperatorStr: Opt(Str()), NickName: Opt(Str()), Level: Opt(Int32()),
   Ext: Opt(StrMap()), BlockTime: Opt(Int64({ min: 0n })), BarrierIndex: Opt(Int64({ min: 0n })), Setting: Opt(SettingDoc),
+  AvatarUrl: Opt(Str()), Marks: Opt(List(Str())),
+});
+
+// live-group state (mock-contract §7): blocks by BlockAction (0 mute, 1 ban), BlockTime = until (s, 0 = until removed)
+const BlockDoc = Obj({
+  ParticipantUserId: Opt(Int64({ min: 0n })), ParticipantUserIdStr: Opt(Str()), BlockAction: Int32({ min: 0, max: 1 }),
+  BlockTime: Int64({ min: 0n }), CreateTime: Opt(Int64({ min: 0n })),
+});
+const WhitelistDoc = Obj({
+  ParticipantUserId: Opt(Int64({ min: 0n })), ParticipantUserIdStr: Opt(Str()),
+  Operator: Opt(Int64({ min: 0n })), OperatorStr: Opt(Str()), CreateTime: Opt(Int64({ min: 0n })),
 });
 
 const MessageDoc = Obj({
@@ -42,6 +54,7 @@ const ConversationDoc = Obj({
   CreateTime: Opt(Int64({ min: 0n })), ModifyTime: Opt(Int64({ min: 0n })), Status: Opt(Int32({ min: 0, max: 1 })),
   IdempotentId: Opt(Str()),
   Participants: Opt(List(ParticipantDoc)), Messages: Opt(List(MessageDoc)),
+  Blocks: Opt(List(BlockDoc)), Whitelist: Opt(List(WhitelistDoc)), MarkTypes: Opt(List(Str())),
 });
 
 export const FixtureSchema = Obj({ Conversations: List(ConversationDoc) });
@@ -231,6 +244,7 @@ function conversationOf(c: ConversationFixture, where: string, nowMs: number, me
       userId, readIndex: p.ReadIndex ?? 0n, role: p.Role ?? Role.Member, createTime: p.CreateTime ?? nowS,
       operator: userOf(p.Operator, p.OperatorStr) ?? 0n, nickName: p.NickName ?? '', level: p.Level ?? 0, ext: { ...(p.Ext ?? {}) },
       blockTime: p.BlockTime ?? 0n, barrierIndex: p.BarrierIndex ?? 0n, settings: settingsOf(p.Setting),
+      ...(p.AvatarUrl ? { avatarUrl: p.AvatarUrl } : {}), ...(p.Marks?.length ? { marks: [...p.Marks] } : {}),
     });
   });
   const owner = userOf(c.OwnerUserId, c.OwnerUserIdStr) ?? [...members.values()].find((m) => m.role === Role.Owner)?.userId ?? 0n;
@@ -247,6 +261,7 @@ function conversationOf(c: ConversationFixture, where: string, nowMs: number, me
     status: c.Status ?? 0, idempotentId: c.IdempotentId, members,
     messages: [], messagesById: new Map(), messagesByClientId: new Map(), lastIndex: 0n,
   };
+  liveStateOf(conv, c, where, nowS);
   let lastTime = 0n;
   (c.Messages ?? []).forEach((m, j) => {
     const at = `${where}.Messages[${j}]`;
@@ -275,6 +290,23 @@ function conversationOf(c: ConversationFixture, where: string, nowMs: number, me
     conv.lastIndex = index;
   });
   return conv;
+}
+
+/** Blocks, Whitelist and MarkTypes onto conv (left absent when the fixture has none). */
+function liveStateOf(conv: Conversation, c: ConversationFixture, where: string, nowS: bigint): void {
+  if (!c.Blocks?.length && !c.Whitelist?.length && !c.MarkTypes?.length) return;
+  const live = liveOf(conv);
+  (c.Blocks ?? []).forEach((b, j) => {
+    const userId = userOf(b.ParticipantUserId, b.ParticipantUserIdStr);
+    if (userId === undefined) throw new FixtureError(`${where}.Blocks[${j}]: ParticipantUserId or ParticipantUserIdStr is required`);
+    live.blocks[b.BlockAction].set(userId, { userId, blockTime: b.BlockTime, createTime: b.CreateTime ?? nowS });
+  });
+  (c.Whitelist ?? []).forEach((w, j) => {
+    const userId = userOf(w.ParticipantUserId, w.ParticipantUserIdStr);
+    if (userId === undefined) throw new FixtureError(`${where}.Whitelist[${j}]: ParticipantUserId or ParticipantUserIdStr is required`);
+    live.whitelist.set(userId, { userId, operator: userOf(w.Operator, w.OperatorStr) ?? 0n, createTime: w.CreateTime ?? nowS });
+  });
+  live.markTypes = [...new Set(c.MarkTypes ?? [])];
 }
 
 // ---- model -> document ----
@@ -313,7 +345,27 @@ export function conversationHeadToFixture(c: Conversation): Record<string, unkno
     CreateTime: c.createTime, ModifyTime: c.modifyTime, Status: c.status, IdempotentId: c.idempotentId,
   });
   out.Participants = [...c.members.values()].map(memberToFixture);
+  if (c.live) liveStateToFixture(c.live, out);
   return out;
+}
+
+/** Blocks, Whitelist and MarkTypes, each only when not empty (blocks that ended are kept until the next change). */
+function liveStateToFixture(live: LiveState, out: Record<string, unknown>): void {
+  const blocks = live.blocks.flatMap((map, action) => [...map.values()].map((b) => {
+    const d: Record<string, unknown> = {};
+    putUser(d, 'ParticipantUserId', b.userId);
+    return Object.assign(d, { BlockAction: action, BlockTime: b.blockTime, CreateTime: b.createTime });
+  }));
+  if (blocks.length) out.Blocks = blocks;
+  const whitelist = [...live.whitelist.values()].map((w) => {
+    const d: Record<string, unknown> = {};
+    putUser(d, 'ParticipantUserId', w.userId);
+    putUser(d, 'Operator', w.operator === 0n ? undefined : w.operator);
+    d.CreateTime = w.createTime;
+    return d;
+  });
+  if (whitelist.length) out.Whitelist = whitelist;
+  if (live.markTypes.length) out.MarkTypes = [...live.markTypes];
 }
 
 function memberToFixture(m: Member): Record<string, unknown> {
@@ -322,6 +374,8 @@ function memberToFixture(m: Member): Record<string, unknown> {
   Object.assign(p, { ReadIndex: m.readIndex, Role: m.role, CreateTime: m.createTime });
   putUser(p, 'Operator', m.operator === 0n ? undefined : m.operator);
   Object.assign(p, { NickName: m.nickName, Level: m.level, Ext: nonEmpty(m.ext), BlockTime: m.blockTime, BarrierIndex: m.barrierIndex });
+  if (m.avatarUrl) p.AvatarUrl = m.avatarUrl;
+  if (m.marks?.length) p.Marks = [...m.marks];
   const s = m.settings;
   const d = newSettings();
   if (s.isMute !== d.isMute || s.isStickTop || s.stickTopTime || s.isSetFavorite || s.setFavoriteTime || Object.keys(s.ext).length) {

@@ -48,6 +48,9 @@ export interface Member {
   /** messages with IndexInConversation <= barrierIndex are hidden from this member (Barrier on join) */
   barrierIndex: bigint;
   settings: Settings;
+  /** live groups (BatchUpdateLiveParticipants): the member's avatar and marks; absent = '' and none */
+  avatarUrl?: string;
+  marks?: string[];
 }
 
 export interface Message {
@@ -99,6 +102,34 @@ export interface Conversation {
   messagesById: Map<bigint, Message>;
   messagesByClientId: Map<string, Message>;
   lastIndex: bigint;
+  /** live-group moderation (blocks, whitelist, marks), created on first use; see live.ts */
+  live?: LiveState;
+}
+
+/** BlockAction (BatchAddBlockParticipants): 0 mutes, 1 bans. */
+export const BlockAction = { Mute: 0, Ban: 1 } as const;
+
+export interface Block {
+  userId: UserId;
+  /** until when, seconds; 0 = until removed */
+  blockTime: bigint;
+  /** seconds */
+  createTime: bigint;
+}
+
+export interface WhitelistEntry {
+  userId: UserId;
+  operator: UserId;
+  /** seconds */
+  createTime: bigint;
+}
+
+export interface LiveState {
+  /** by BlockAction: [mutes, bans] */
+  blocks: [Map<UserId, Block>, Map<UserId, Block>];
+  whitelist: Map<UserId, WhitelistEntry>;
+  /** MarkConversation's marks, in the order added */
+  markTypes: string[];
 }
 
 /** The string ConversationId in the emulator's own format (the vendor's is not documented), derived from the short

@@ -2,13 +2,15 @@
 // overwrites its data (it keeps its join time and settings). Users beyond the member cap (200, live group 10000) are
 // reported in FailedUserIds, not as a failed call. Role: 0 member, 2 admin; 1 only for the owner; anything else is 0.
 // ReadIndex seeds the read position; Barrier hides the messages sent before the join from new members.
-// The Operator is recorded, not checked (as documented).
+// The Operator is recorded, not checked (as documented). A user banned from a live group (BatchAddBlockParticipants
+// BlockAction 1) is reported in FailedUserIds until the ban ends (mock-contract §10).
 import { Obj, Opt, List, Str, Bool, StrMap, Int64, Int32, Id, AppId } from '../../protocol/schema.js';
 import { ApiError } from '../../protocol/errors.js';
 import { ConversationType, Role, type Member } from '../../store/model.js';
 import { defineAction } from '../action.js';
 import { requireConversation } from '../common.js';
 import { memberCap, newMember } from '../conversation-views.js';
+import { isBanned } from '../../store/live.js';
 
 export default defineAction({
   name: 'BatchAddConversationParticipant',
@@ -40,7 +42,7 @@ export default defineAction({
     for (const p of body.ParticipantInfos) {
       const user = p.ParticipantUserId;
       const old = conv.members.get(user);
-      if (!old && !joining.has(user) && conv.members.size + joining.size >= cap) {
+      if ((!old && !joining.has(user) && conv.members.size + joining.size >= cap) || isBanned(store, conv, user)) {
         failed.push(user);
         continue;
       }

@@ -1,12 +1,13 @@
 // ScanConversationParticipantList (docs/6348/336993): members a page at a time, by join time (Reverse: newest first).
 // Cursor is the offset into that order (first page 0); NextCursor the next page's offset, negative when there is no
-// more. Limit 1..20, or 1..50 with OnlyUserIds. A live group lists its owner and admins; with ScanOnlineParticipant it
-// lists its online members newest first (the mock counts every member as online; other types list nothing then).
-// The mock keeps no member marks, so a MarkType matches nobody.
+// more. Limit 1..20, or 1..50 with OnlyUserIds. A live group lists its owner and admins (managers, Role 2); with
+// ScanOnlineParticipant it lists its online members newest first, online by isOnline (mock-contract §9's presence;
+// other types list nothing then). MarkType keeps the members of the list that carry that mark (BatchUpdateLiveParticipants).
 import { Obj, Opt, List, Str, Bool, Int64, Int32, Id, AppId } from '../../protocol/schema.js';
 import { ConversationType, Role, type Member } from '../../store/model.js';
 import { defineAction } from '../action.js';
 import { requireConversation } from '../common.js';
+import { isOnline } from '../online.js';
 import { ScanParticipant, limitOf, participant, participantId } from '../conversation-views.js';
 
 export default defineAction({
@@ -30,8 +31,11 @@ export default defineAction({
     const limit = onlyIds ? limitOf(body.Limit, 50, ' with OnlyUserIds') : limitOf(body.Limit, 20);
     const live = conv.type === ConversationType.LiveGroup;
     let list: Member[] = [...conv.members.values()];
-    if (body.MarkType || (online && !live)) list = [];
-    else if (live && !online) list = list.filter((m) => m.role === Role.Owner || m.role === Role.Admin);
+    if (online && !live) list = [];
+    else if (online) list = list.filter((m) => isOnline(store, conv.appId, m.userId));
+    else if (live) list = list.filter((m) => m.role === Role.Owner || m.role === Role.Admin);
+    const mark = body.MarkType;
+    if (mark) list = list.filter((m) => m.marks?.includes(mark));
     if (online || body.Reverse === true) list.reverse();
     const start = body.Cursor > BigInt(list.length) ? list.length : Number(body.Cursor);
     const page = list.slice(start, start + limit);
