@@ -380,6 +380,12 @@ t.test('ScanConversationParticipantList: join order, Reverse, OnlyUserIds, Limit
   t.same((await ok(t, app, 'ScanConversationParticipantList', { AppId: 7013, ConversationShortId: live, Cursor: 0, Limit: 20 })).Participants.map((p: any) => p.ParticipantUserId), [1, 3], 'live group: owner and admins');
   t.same((await ok(t, app, 'ScanConversationParticipantList', { AppId: 7013, ConversationShortId: live, Cursor: 0, Limit: 20, ScanOnlineParticipant: true })).Participants.map((p: any) => p.ParticipantUserId), [], 'online members: nobody is online until a test says so (mock-contract §9)');
   t.same((await scan({ ScanOnlineParticipant: true })).Participants, [], 'no online scan outside live groups');
+  // presence set through the control plane (mock-contract §9) is what the online listing reads
+  const presence = await app.inject({ method: 'PUT', url: '/_mock/presence', headers: { 'content-type': 'application/json' }, payload: '{"AppId":7013,"UserId":2,"Connections":[{"ConnId":"c1"}]}' });
+  t.equal(presence.statusCode, 200, presence.body);
+  t.same((await ok(t, app, 'ScanConversationParticipantList', { AppId: 7013, ConversationShortId: live, Cursor: 0, Limit: 20, ScanOnlineParticipant: true })).Participants.map((p: any) => p.ParticipantUserId), [2], 'a member with a connection is listed online');
+  await app.inject({ method: 'PUT', url: '/_mock/presence', headers: { 'content-type': 'application/json' }, payload: '{"AppId":7013,"UserId":2,"Connections":[]}' });
+  t.same((await ok(t, app, 'ScanConversationParticipantList', { AppId: 7013, ConversationShortId: live, Cursor: 0, Limit: 20, ScanOnlineParticipant: true })).Participants, [], 'an empty connection list is offline again');
 });
 
 t.test('BatchGetConversations: MemberCount only when SkipMemberCount is false; unknown ids left out', async (t) => {

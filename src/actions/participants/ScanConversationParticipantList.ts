@@ -7,7 +7,6 @@ import { Obj, Opt, List, Str, Bool, Int64, Int32, Id, AppId } from '../../protoc
 import { ConversationType, Role, type Member } from '../../store/model.js';
 import { defineAction } from '../action.js';
 import { requireConversation } from '../common.js';
-import { isOnline } from '../online.js';
 import { ScanParticipant, limitOf, participant, participantId } from '../conversation-views.js';
 
 export default defineAction({
@@ -32,7 +31,7 @@ export default defineAction({
     const live = conv.type === ConversationType.LiveGroup;
     let list: Member[] = [...conv.members.values()];
     if (online && !live) list = [];
-    else if (online) list = list.filter((m) => isOnline(store, conv.appId, m.userId));
+    else if (online) list = list.filter((m) => store.isOnline(conv.appId, m.userId));
     else if (live) list = list.filter((m) => m.role === Role.Owner || m.role === Role.Admin);
     const mark = body.MarkType;
     if (mark) list = list.filter((m) => m.marks?.includes(mark));
