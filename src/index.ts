@@ -36,6 +36,19 @@ export interface MockServer {
   state(opts?: { appId?: number }): Promise<FixtureDoc>;
   /** GET /_mock/requests: the request journal, oldest first */
   requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number }): Promise<RequestRecord[]>;
+  /** GET /_mock/callbacks/deliveries: every attempt to call the application's server, oldest first */
+  deliveries(filter?: { appId?: number; eventType?: string; status?: 'ok' | 'error' | 'dropped'; limit?: number }): Promise<DeliveryRecord[]>;
+  /** POST /_mock/callbacks/flush: resolves once no after-send event waits for delivery */
+  flush(): Promise<void>;
+}
+
+/** One entry of GET /_mock/callbacks/deliveries (docs/callbacks.md). */
+export interface DeliveryRecord {
+  Id: number; Time: number; EventType: string; EventId: string; AppId: number; ConversationShortId: bigint | null; Url: string;
+  Attempt: number; Status: 'ok' | 'error' | 'dropped'; HttpStatus: number | null; Error: string | null; Answer: string | null;
+  DurationMs: number; WillRetry: boolean; Decision: 'allow' | 'refuse' | null;
+  /** the signed body as sent: EventType, EventData (a JSON string), EventTime, EventId, AppId, Version, Signature, Nonce */
+  Body: Record<string, string> | null;
 }
 
 /** Builds the app, listens, and resolves once it accepts requests. Rejects (having closed the app) if it cannot start. */
@@ -58,6 +71,9 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     state: async ({ appId } = {}) => (await control('GET', '/_mock/state', { AppId: appId })) as FixtureDoc,
     requests: async ({ action, appId, errorCode, limit } = {}) =>
       ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit })) as { Requests: RequestRecord[] }).Requests,
+    deliveries: async ({ appId, eventType, status, limit } = {}) =>
+      ((await control('GET', '/_mock/callbacks/deliveries', { AppId: appId, EventType: eventType, Status: status, Limit: limit })) as { Deliveries: DeliveryRecord[] }).Deliveries,
+    flush: async () => { await control('POST', '/_mock/callbacks/flush', {}); },
   };
 }
 
@@ -88,3 +104,4 @@ export { parseJson, stringifyJson } from './protocol/json.js';
 export { ApiError, ERRORS } from './protocol/errors.js';
 export { openApiDocument } from './control/openapi.js';
 export { StartupError } from './store/load.js';
+export { verifyCallback, ManualScheduler, EVENT_TYPES, type CallbackOptions, type CallbackSetting, type Scheduler } from './callbacks/index.js';

@@ -11,6 +11,7 @@ import { registerFaultRoutes } from './faults.js';
 import { registerClockRoutes } from './clock.js';
 import { registerActionRoutes } from './actions.js';
 import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
+import { registerCallbackRoutes } from '../callbacks/routes.js';
 
 export { Journal } from './journal.js';
 export { Faults } from './faults.js';
@@ -49,6 +50,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     registerFaultRoutes(scope, runtime);
     registerClockRoutes(scope, runtime);
     registerActionRoutes(scope, runtime);
+    registerCallbackRoutes(scope, runtime);
     scope.get('/openapi.json', openApiRoute(runtime.actions));
     registerUiRoutes(scope, runtime);
 

@@ -22,6 +22,7 @@ async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
   const conversations = to === 'empty' ? [] : await fixtureConversations(runtime);
   runtime.store.replace(conversations, appId);
+  runtime.callbacks.reset(appId); // configuration as started, queue and delivery journal emptied
   if (appId === undefined) {
     runtime.journal.remove();
     runtime.faults.reset();

@@ -20,6 +20,9 @@ export class Store {
   /** per AppId: conversations by CreateConversation.IdempotentId */
   private readonly byIdempotentId = new Map<number, Map<string, Conversation>>();
 
+  /** Runs after every message appended, whoever sends it (after-send callbacks); unset while nothing listens. */
+  onMessageAppended?: (c: Conversation, m: Message) => void;
+
   constructor(readonly clock: Clock, readonly random: Random, private sink: ChangeSink = memorySink) {}
 
   setSink(sink: ChangeSink): void { this.sink = sink; }
@@ -207,6 +210,7 @@ export class Store {
     const sender = c.members.get(msg.sender);
     if (sender && sender.readIndex < msg.index) sender.readIndex = msg.index;
     this.sink.changed(c, msg);
+    this.onMessageAppended?.(c, msg);
     return msg;
   }
 
