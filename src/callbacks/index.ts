@@ -143,8 +143,10 @@ export class Callbacks {
 
 /** RFC 3339 UTC with nanoseconds, e.g. 2026-01-01T00:00:00.000000000Z (docs/6348/293099). */
 export function eventTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+  if (ms !== lastTime.ms) lastTime = { ms, text: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z') };
+  return lastTime.text;
 }
+let lastTime = { ms: NaN, text: '' };
 
 /** The body as sent: the vendor's field order (docs/6348/293099), signed. */
 function signed(u: Omit<CallbackBody, 'Signature'>, config: CallbackConfig): string {

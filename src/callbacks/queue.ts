@@ -22,6 +22,10 @@ export interface QueuedEvent {
   config: CallbackConfig;
   /** the signed body, built on the first attempt (off the API call's path) */
   body: () => string;
+  /** filled by the queue: the body once built, attempts made, whether a reset dropped it */
+  built?: string;
+  attempts?: number;
+  cancelled?: boolean;
 }
 
 /** What an answer means: success, or why not. */
@@ -44,9 +48,6 @@ export class DeliveryQueue {
   private waiters: (() => void)[] = [];
   private readonly retryDelays: readonly number[];
   private readonly maxPending: number;
-  private readonly bodies = new WeakMap<QueuedEvent, string>();
-  private readonly attempts = new WeakMap<QueuedEvent, number>();
-  private readonly cancelled = new WeakSet<QueuedEvent>();
 
   constructor(private readonly o: QueueOptions) {
     this.retryDelays = o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -79,7 +80,7 @@ export class DeliveryQueue {
     for (const lane of [...this.lanes.values()]) {
       const events = lane.events.slice(lane.head);
       if (appId !== undefined && events[0]?.appId !== appId) continue;
-      for (const e of events) this.cancelled.add(e);
+      for (const e of events) e.cancelled = true;
       this.pending -= events.length;
       this.lanes.delete(lane.key);
       lane.events = [];
@@ -114,14 +115,12 @@ export class DeliveryQueue {
   private attempt(lane: Lane, e: QueuedEvent): void {
     lane.state = 'active';
     this.inFlight++;
-    const attempt = (this.attempts.get(e) ?? 0) + 1;
-    this.attempts.set(e, attempt);
-    let body = this.bodies.get(e);
-    if (body === undefined) this.bodies.set(e, (body = e.body()));
+    const attempt = (e.attempts = (e.attempts ?? 0) + 1);
+    const body = (e.built ??= e.body());
     const time = this.o.clock.now();
     this.o.poster.post(e.config.url, body, e.config.timeoutMs).then((outcome) => {
       this.inFlight--;
-      if (this.cancelled.has(e)) { this.pump(); return; }
+      if (e.cancelled) { this.pump(); return; }
       const verdict = this.o.judge(outcome);
       const willRetry = !verdict.ok && attempt <= this.retryDelays.length;
       this.record(e, { ...outcome, attempt, time, status: verdict.ok ? 'ok' : 'error', error: outcome.error ?? verdict.error, willRetry }, body);
@@ -164,7 +163,7 @@ export class DeliveryQueue {
     this.o.journal.add({
       time: a.time, eventType: e.type, eventId: e.eventId, appId: e.appId, conversationShortId: e.conversationShortId,
       url: e.config.url, attempt: a.attempt, status: a.status, httpStatus: a.httpStatus, error: a.error, answer: a.answer,
-      durationMs: a.durationMs, willRetry: a.willRetry, body: body ?? (a.status === 'dropped' ? undefined : this.bodies.get(e)),
+      durationMs: a.durationMs, willRetry: a.willRetry, body: body ?? e.built,
     });
   }
 }
