@@ -5,13 +5,18 @@ import t, { type Test } from 'tap';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, snapshot, SEED_APP, SEED_CONV, GROUP_CONV } from './helpers.js';
+import { makeApp, call, ok, snapshot, ensureBuilt, startServer, cleanEnv, SEED_APP, SEED_CONV, GROUP_CONV } from './helpers.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { verifyCallback, ManualScheduler, startMock } from '../src/index.js';
 import { callbackSignature } from '../src/callbacks/signature.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig, PACKAGE_ROOT } from '../src/config.js';
 import type { CallbackOptions } from '../src/callbacks/index.js';
 
 const SECRET = 'callback-secret-1';
@@ -419,4 +424,89 @@ t.test('--callback-url, --callback-secret, --callback-events and their variables
   t.equal(parseConfig([], {}).callbackUrl, undefined, 'off by default');
   t.throws(() => parseConfig(['--callback-url', 'http://x', '--callback-events', 'Nope'], {}), /--callback-events: Nope is not an event type/);
   t.throws(() => parseConfig(['--callback-secret', 's'], {}), /give --callback-url/);
+});
+
+// ---- docs/callbacks.md and the compose example, run as written ----
+
+async function freePort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Runs node with args and env; waitFor(re) resolves with its stdout once it matches (rejects if it exits first). */
+function spawnNode(t: Test, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, args, { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let out = '';
+  let exited = false;
+  const waiters: { re: RegExp; resolve: (s: string) => void; reject: (e: Error) => void }[] = [];
+  const check = () => { for (const w of [...waiters]) if (w.re.test(out)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(out); } };
+  child.stdout.on('data', (d) => { out += d; check(); });
+  child.on('exit', (code) => { exited = true; for (const w of waiters.splice(0)) w.reject(new Error(`exited ${code}: ${out}`)); });
+  return {
+    waitFor: (re: RegExp) => new Promise<string>((resolve, reject) => {
+      if (re.test(out)) return resolve(out);
+      if (exited) return reject(new Error(`exited: ${out}`));
+      waiters.push({ re, resolve, reject });
+    }),
+  };
+}
+
+/** `code` run (as an ES module or CommonJS), then "ready" printed: a server that listens on an IP literal is bound by then. */
+const thenReady = (code: string, esm = true) => [...(esm ? ['--input-type=module'] : []), '-e', `${code}\nconsole.log('ready');`];
+
+t.test('docs/callbacks.md: the receiver, the emulator and the one message, as written', async (t) => {
+  ensureBuilt();
+  const doc = await readFile(join(PACKAGE_ROOT, 'docs/callbacks.md'), 'utf8');
+  const receiverCode = /```js\n(\/\/ receiver\.mjs[\s\S]*?)```/.exec(doc)?.[1];
+  t.ok(receiverCode, 'the receiver is in the page');
+  const dir = await mkdtemp(join(tmpdir(), 'volc-cb-doc-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'receiver.mjs'), receiverCode!);
+  const port = await freePort();
+  const rx = spawnNode(t, thenReady(`await import(${JSON.stringify(pathToFileURL(join(dir, 'receiver.mjs')).href)});`), { PORT: String(port) });
+  await rx.waitFor(/ready/);
+  const flags = /npx volc-im-mock (.*) &/.exec(doc)![1].split(' ').map((a) => a.replace('http://127.0.0.1:3000', `http://127.0.0.1:${port}`));
+  t.same(flags.slice(0, 2), ['--seed', '42']);
+  const server = await startServer(flags);
+  t.teardown(() => { server.child.kill('SIGKILL'); });
+  const curlBody = /-d '(\{"AppId":666675.*\})'/.exec(doc)![1];
+  const answer = await fetch(`${server.url}/?Action=SendMessage&Version=2020-12-01`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curlBody });
+  const sent = parseJson(await answer.text()) as any;
+  t.equal(answer.status, 200);
+  const printed = (await rx.waitFor(/"EventType":"SendMessage".*\n(signature ok|BAD SIGNATURE)/)).split('\n');
+  const line = printed.findIndex((l) => l.includes('"EventType":"SendMessage"'));
+  t.equal(printed[line + 1], 'signature ok', 'the receiver verified the signature');
+  const body = JSON.parse(printed[line]);
+  t.same(Object.keys(body), FIELDS);
+  t.ok(verifyCallback(body, 'my-secret'), 'verifyCallback agrees');
+  const data = parseJson(body.EventData) as any;
+  t.equal(data.MessageId, sent.Result.MessageId);
+  // the page's sample output is this run's, but for the times (and so the signature)
+  const shown = doc.slice(doc.indexOf('The receiver prints'));
+  t.match(shown, `\\"MessageId\\":${sent.Result.MessageId},`, 'the MessageId shown is the one --seed 42 gives');
+  t.match(shown, `"Nonce":"${body.Nonce}"`, 'so is the Nonce');
+  t.match(shown, `"EventId":"${body.EventId}"`, 'and the EventId');
+});
+
+t.test('examples/docker-compose.yml: the emulator calls the callback-receiver service, whose one-liner works', async (t) => {
+  const yml = await readFile(join(PACKAGE_ROOT, 'examples/docker-compose.yml'), 'utf8');
+  const url = /^ {6}VOLC_MOCK_CALLBACK_URL: (\S+)$/m.exec(yml)?.[1];
+  t.equal(url, 'http://callback-receiver:3000/im/callback', 'the emulator points at the second service by name');
+  t.match(yml, /^ {2}callback-receiver:\n {4}image: node:20-slim$/m);
+  const oneLiner = /callback-receiver:[\s\S]*?- >-\n\s+(require\(.*)\n/.exec(yml)?.[1];
+  t.ok(oneLiner, 'the receiver command is found');
+  const port = await freePort();
+  const rx = spawnNode(t, thenReady(oneLiner!, false), { PORT: String(port), HOST: '127.0.0.1' });
+  await rx.waitFor(/ready/);
+  const app = await makeApp(t, { callbacks: { url: url!.replace('callback-receiver:3000', `127.0.0.1:${port}`), secretKey: 'compose-secret' } });
+  await ok(t, app, 'SendMessage', send('compose'));
+  await flush(app);
+  const line = (await rx.waitFor(/"EventType":"SendMessage".*\n/)).split('\n').find((l) => l.includes('"EventType":"SendMessage"'))!;
+  t.ok(verifyCallback(line, 'compose-secret'), 'a signed callback reached it');
+  const d = (await deliveries(app, '?Status=ok')).Deliveries;
+  t.ok(d.length >= 1 && d[0].Answer === '{"CheckCode":"0"}', 'and it answered CheckCode "0"');
 });
