@@ -35,34 +35,47 @@ export class Poster {
     if (typeof target === 'string') return Promise.resolve(done({ error: target }));
     return new Promise((resolve) => {
       let settled = false;
+      let cancel = () => {};
       const finish = (o: Omit<Outcome, 'durationMs'>) => {
         if (settled) return;
         settled = true;
         cancel();
         resolve(done(o));
       };
-      const client = target.protocol === 'https:' ? https : http;
-      const req = client.request(target, {
-        method: 'POST', agent: this.agents[target.protocol as 'http:' | 'https:'],
-        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'user-agent': 'volc-im-mock' },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (d: Buffer) => {
-          size += d.length;
-          if (size > MAX_ANSWER_BYTES) { req.destroy(); finish({ httpStatus: res.statusCode, error: `answer larger than ${MAX_ANSWER_BYTES} bytes` }); return; }
-          chunks.push(d);
-        });
-        res.on('end', () => finish({ httpStatus: res.statusCode, answer: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err) => finish({ httpStatus: res.statusCode, error: err.message }));
-      });
-      const cancel = this.scheduler.after(timeoutMs, () => {
+      let req: http.ClientRequest;
+      try {
+        req = this.request(target, body, finish);
+      } catch (err) { // what Node refuses before sending anything: an outcome too, never a throw
+        finish({ error: (err as Error).message });
+        return;
+      }
+      cancel = this.scheduler.after(timeoutMs, () => {
         finish({ error: `no answer within ${timeoutMs} ms` });
         req.destroy();
       }, 'timeout');
       req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ? `${err.code}: ${err.message}` : err.message }));
       req.end(body);
     });
+  }
+
+  /** The POST, its answer read up to MAX_ANSWER_BYTES. */
+  private request(target: URL, body: string, finish: (o: Omit<Outcome, 'durationMs'>) => void): http.ClientRequest {
+    const client = target.protocol === 'https:' ? https : http;
+    const req = client.request(target, {
+      method: 'POST', agent: this.agents[target.protocol as 'http:' | 'https:'],
+      headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'user-agent': 'volc-im-mock' },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_ANSWER_BYTES) { req.destroy(); finish({ httpStatus: res.statusCode, error: `answer larger than ${MAX_ANSWER_BYTES} bytes` }); return; }
+        chunks.push(d);
+      });
+      res.on('end', () => finish({ httpStatus: res.statusCode, answer: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => finish({ httpStatus: res.statusCode, error: err.message }));
+    });
+    return req;
   }
 
   /** A URL, or why it cannot be used; parsed once per distinct URL (a bounded number: one per configuration). */

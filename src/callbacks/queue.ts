@@ -118,7 +118,9 @@ export class DeliveryQueue {
     const attempt = (e.attempts = (e.attempts ?? 0) + 1);
     const body = (e.built ??= e.body());
     const time = this.o.clock.now();
+    let ended = false;
     this.o.poster.post(e.config.url, body, e.config.timeoutMs).then((outcome) => {
+      ended = true;
       this.inFlight--;
       if (e.cancelled) { this.pump(); return; }
       const verdict = this.o.judge(outcome);
@@ -135,6 +137,10 @@ export class DeliveryQueue {
         this.done(lane);
       }
       this.pump();
+    }).catch((err) => { // never expected (post() resolves with every failure): journaled, the lane goes on
+      if (!ended) this.inFlight--;
+      if (!e.cancelled) this.record(e, { attempt, time, status: 'error', error: `internal: ${(err as Error).message}`, durationMs: 0, willRetry: false }, body);
+      if (lane.state === 'active' && this.lanes.get(lane.key) === lane) this.done(lane);
     });
   }
 
