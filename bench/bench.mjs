@@ -122,7 +122,8 @@ const rows = [];
 const row = (figure, value, target, pass, unit = '') => rows.push({ figure, value, target, pass, unit });
 
 // 1. baseline vs emulator on the seed request
-// BENCH_ONLY=data skips the bare-route comparison; BENCH_ONLY=send runs only the data-file scenario
+// BENCH_ONLY=data skips the bare-route comparison; BENCH_ONLY=send runs only the data-file scenario;
+// BENCH_ONLY=callbacks runs only the callbacks scenario
 const only = process.env.BENCH_ONLY;
 if (!only) {
 // the emulator first: its launch is measured, and its answer to the seed request is what the bare route sends
@@ -142,6 +143,7 @@ row('launch to first answer, default fixtures', `${Math.round(emu.launchMs)} ms`
 
 }
 // 2. 1k vs 100k messages
+if (only !== 'callbacks') {
 const small = world(10, 100);
 const big = world(1000, 100);
 if (only !== 'send') {
@@ -179,6 +181,20 @@ const sendOk = sendRes.non2xx === 0 && sendRes.errors === 0;
 row('SendMessage req/s, --data with 100k messages', `${Math.round(sendRes.requests.average)}${sendOk ? '' : ` (${sendRes.non2xx} non-2xx!)`}`, '>= 2000', sendRes.requests.average >= 2000 && sendOk);
 const readOk = readRes.non2xx === 0 && readRes.errors === 0;
 row('GetMessagesReadReceipt p99 during that load', `${readRes.latency.p99} ms${readOk ? '' : ` (${readRes.non2xx} non-2xx, ${readRes.errors} errors!)`}`, '<= 20 ms', readRes.latency.p99 <= 20 && readOk);
+}
+
+// 4. SendMessage with callbacks on (every message delivered to a local receiver) vs off; p99 while the receiver is down
+if (!only || only === 'callbacks') {
+  const { callbackRows } = await import('./callbacks.mjs');
+  await callbackRows({ world, startProcess, bestOf, load, row, startReceiver: async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bench/receiver.mjs', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.add(child);
+    const url = `http://127.0.0.1:${port}`;
+    for (;;) { if (await fetch(`${url}/count`).then(() => true, () => false)) break; await new Promise((r) => setTimeout(r, 5)); }
+    return { url: `${url}/callback`, count: async () => Number(await (await fetch(`${url}/count`)).text()), stop: () => { child.kill('SIGTERM'); children.delete(child); } };
+  } });
+}
 
 const w = [0, 0, 0, 0];
 const cells = rows.map((r) => [r.figure, r.value, r.target, r.pass === null ? 'info' : r.pass ? 'ok' : 'MISSED']);

@@ -15,8 +15,11 @@ import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { INDEX_MODES, type IndexMode } from './store/model.js';
 import { DataFileSink } from './store/persistence.js';
-import { initialConversations, checkDataFileWritable } from './store/load.js';
+import { initialConversations, checkDataFileWritable, StartupError } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
+import { Callbacks, type CallbackOptions } from './callbacks/index.js';
+import { CallbackConfigError } from './callbacks/config.js';
+import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
 import { authenticator, type AuthMode } from './protocol/auth.js';
 import type { Credential } from './protocol/signing.js';
 import { DEFAULT_FIXTURES, DEFAULT_TIMEOUTS, DEFAULT_BODY_LIMIT } from './config.js';
@@ -59,6 +62,8 @@ export interface AppOptions {
   journalSize?: number;
   /** when set, every /_mock/ route but health requires Authorization: Bearer <adminToken> */
   adminToken?: string;
+  /** callbacks to the application's server (mock-contract §11); default none */
+  callbacks?: CallbackOptions;
 }
 
 /** Everything the app runs on, reachable from tests as app.mock. */
@@ -72,6 +77,7 @@ export interface MockRuntime {
   loaded: boolean;
   journal: Journal;
   faults: Faults;
+  callbacks: Callbacks;
 }
 
 declare module 'fastify' {
@@ -119,7 +125,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const app = Fastify({ logger: options.logger ?? false, ...serverSettings(options) });
   const journal = new Journal(options.journalSize);
   const faults = new Faults(random);
-  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults };
+  const callbacks = new Callbacks(store, clock, { options: options.callbacks, seed: random.seed, journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE });
+  const runtime: MockRuntime = { store, clock, random, rateLimiter, actions: ACTIONS, options, loaded: false, journal, faults, callbacks };
   app.decorate('mock', runtime);
 
   // bodies are kept raw: the dispatcher parses them int64-exact (and signature checks hash the raw bytes)
@@ -158,11 +165,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     const { conversations, extras, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
     if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
+    try {
+      Callbacks.checkApps(extras.apps);
+    } catch (e) {
+      if (e instanceof CallbackConfigError) throw new StartupError(`${source}: invalid: ${e.message}`);
+      throw e;
+    }
     store.replace(conversations, undefined, dataFile !== undefined, extras);
+    callbacks.applyApps(extras.apps);
     runtime.loaded = true;
     app.log.info({ source, conversations: conversations.length }, 'state loaded');
   });
-  app.addHook('onClose', async () => { await store.close(); });
+  app.addHook('onClose', async () => { callbacks.close(); await store.close(); });
   closeUnusedConnectionsOnClose(app);
   return app;
 }

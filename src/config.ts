@@ -6,6 +6,7 @@ import { AUTH_MODES, DEFAULT_MAX_CLOCK_SKEW_S, type AuthMode } from './protocol/
 import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
 import type { Credential } from './protocol/signing.js';
 import { INDEX_MODES, type IndexMode } from './store/model.js';
+import { EVENT_TYPES } from './callbacks/config.js';
 
 /** The package root: src/ and dist/ both sit one level below it. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,6 +43,10 @@ export interface Config {
   connectionTimeout: number;
   /** largest accepted request body, bytes */
   bodyLimit: number;
+  /** callbacks for every AppId (mock-contract §11) */
+  callbackUrl?: string;
+  callbackSecret?: string;
+  callbackEvents?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +107,15 @@ function appIdList(v: string, name: string): number[] {
   return [...new Set(v.split(',').map((id) => appIdOf(id.trim(), name)))];
 }
 
+/** A comma-separated list of the event types the vendor documents. */
+function eventList(v: string, name: string): string[] {
+  const events = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of events) {
+    if (!(EVENT_TYPES as readonly string[]).includes(e)) throw new ConfigError(`${name}: ${e} is not an event type (${EVENT_TYPES.join(', ')})`);
+  }
+  return events;
+}
+
 /** Every option: flag, env name, default and help text (the CLI's --help is generated from it). */
 export const OPTIONS: Record<keyof Config, Option> = {
   port: { flag: 'port', env: 'PORT', default: '8080', help: 'port to listen on (0 = any free port)', parse: intIn(0, 65535) },
@@ -128,6 +142,9 @@ export const OPTIONS: Record<keyof Config, Option> = {
   requestTimeout: { flag: 'request-timeout', env: 'VOLC_MOCK_REQUEST_TIMEOUT', default: String(DEFAULT_TIMEOUTS.requestTimeout), help: 'ms a request may take to arrive in full, else 408 and the connection closes; 0 = no limit', parse: intIn(0, 3_600_000) },
   keepAliveTimeout: { flag: 'keep-alive-timeout', env: 'VOLC_MOCK_KEEP_ALIVE_TIMEOUT', default: String(DEFAULT_TIMEOUTS.keepAliveTimeout), help: 'ms an idle keep-alive connection stays open', parse: intIn(1, 3_600_000) },
   connectionTimeout: { flag: 'connection-timeout', env: 'VOLC_MOCK_CONNECTION_TIMEOUT', default: String(DEFAULT_TIMEOUTS.connectionTimeout), help: 'ms a socket may stay inactive before it is closed; 0 = no limit', parse: intIn(0, 3_600_000) },
+  callbackUrl: { flag: 'callback-url', env: 'VOLC_MOCK_CALLBACK_URL', default: '', help: "the application server's URL: every AppId's events are POSTed there, signed (default: no callbacks)" },
+  callbackSecret: { flag: 'callback-secret', env: 'VOLC_MOCK_CALLBACK_SECRET', default: '', help: 'secret key the callbacks are signed with' },
+  callbackEvents: { flag: 'callback-events', env: 'VOLC_MOCK_CALLBACK_EVENTS', default: '', help: `event types to send, comma-separated: ${EVENT_TYPES.join(',')} (default: all)`, parse: eventList },
   bodyLimit: { flag: 'body-limit', env: 'VOLC_MOCK_BODY_LIMIT', default: String(DEFAULT_BODY_LIMIT), help: 'largest request body in bytes; larger ones answer 413', parse: intIn(1, 1024 * 1024 * 1024) },
 };
 
@@ -158,6 +175,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (config.data) config.data = resolve(config.data);
   if (config.auth === 'enforce' && !config.credentials) {
     throw new ConfigError('--auth=enforce: no access key would be accepted; give --credentials AK:SK (or VOLC_MOCK_CREDENTIALS)');
+  }
+  if ((config.callbackSecret !== undefined || config.callbackEvents !== undefined) && !config.callbackUrl) {
+    throw new ConfigError('--callback-secret / --callback-events: give --callback-url (or VOLC_MOCK_CALLBACK_URL) too');
   }
   return config;
 }

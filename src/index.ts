@@ -44,6 +44,19 @@ export interface MockServer {
   setPresence(presence: { AppId: number; UserId: bigint | number; Connections: { ConnId: string; DeviceId?: bigint | number; ClientVersion?: bigint | number; Platform?: string }[] }): Promise<void>;
   /** GET /_mock/broadcasts: UserBroadcast calls with the users each reached */
   broadcasts(opts?: { appId?: number }): Promise<Record<string, unknown>[]>;
+  /** GET /_mock/callbacks/deliveries: every attempt to call the application's server, oldest first */
+  deliveries(filter?: { appId?: number; eventType?: string; status?: 'ok' | 'error' | 'dropped'; limit?: number }): Promise<DeliveryRecord[]>;
+  /** POST /_mock/callbacks/flush: resolves once no after-send event waits for delivery */
+  flush(): Promise<void>;
+}
+
+/** One entry of GET /_mock/callbacks/deliveries (docs/callbacks.md). */
+export interface DeliveryRecord {
+  Id: number; Time: number; EventType: string; EventId: string; AppId: number; ConversationShortId: bigint | null; Url: string;
+  Attempt: number; Status: 'ok' | 'error' | 'dropped'; HttpStatus: number | null; Error: string | null; Answer: string | null;
+  DurationMs: number; WillRetry: boolean; Decision: 'allow' | 'refuse' | null;
+  /** the signed body as sent: EventType, EventData (a JSON string), EventTime, EventId, AppId, Version, Signature, Nonce */
+  Body: Record<string, string> | null;
 }
 
 /** Builds the app, listens, and resolves once it accepts requests. Rejects (having closed the app) if it cannot start. */
@@ -70,6 +83,9 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     verifyToken: async (token) => (await control('POST', '/_mock/tokens/verify', {}, { Token: token })) as any,
     setPresence: async (presence) => { await control('PUT', '/_mock/presence', {}, presence); },
     broadcasts: async ({ appId } = {}) => ((await control('GET', '/_mock/broadcasts', { AppId: appId })) as { Broadcasts: Record<string, unknown>[] }).Broadcasts,
+    deliveries: async ({ appId, eventType, status, limit } = {}) =>
+      ((await control('GET', '/_mock/callbacks/deliveries', { AppId: appId, EventType: eventType, Status: status, Limit: limit })) as { Deliveries: DeliveryRecord[] }).Deliveries,
+    flush: async () => { await control('POST', '/_mock/callbacks/flush', {}); },
   };
 }
 
@@ -102,3 +118,4 @@ export { parseJson, stringifyJson } from './protocol/json.js';
 export { ApiError, ERRORS } from './protocol/errors.js';
 export { openApiDocument } from './control/openapi.js';
 export { StartupError } from './store/load.js';
+export { verifyCallback, ManualScheduler, EVENT_TYPES, type CallbackOptions, type CallbackSetting, type Scheduler } from './callbacks/index.js';

@@ -20,6 +20,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     auth: config.auth, credentials: config.credentials, apps: config.apps, maxClockSkew: config.maxClockSkew, authDebug: config.authDebug,
     journalSize: config.journalSize, adminToken: config.adminToken, bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout, keepAliveTimeout: config.keepAliveTimeout, connectionTimeout: config.connectionTimeout,
+    callbacks: config.callbackUrl ? { url: config.callbackUrl, secretKey: config.callbackSecret, events: config.callbackEvents } : undefined,
     // JSON lines by default; human-readable when a person watches the terminal
     logger: loggerOptions(config.logLevel),
   });

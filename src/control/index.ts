@@ -12,6 +12,7 @@ import { registerClockRoutes } from './clock.js';
 import { registerActionRoutes } from './actions.js';
 import { registerAppRoutes } from './apps.js';
 import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
+import { registerCallbackRoutes } from '../callbacks/routes.js';
 
 export { Journal } from './journal.js';
 export { Faults } from './faults.js';
@@ -51,6 +52,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     registerClockRoutes(scope, runtime);
     registerActionRoutes(scope, runtime);
     registerAppRoutes(scope, runtime);
+    registerCallbackRoutes(scope, runtime);
     scope.get('/openapi.json', openApiRoute(runtime.actions));
     registerUiRoutes(scope, runtime);
 

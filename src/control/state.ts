@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
 import { worldFromFixture, conversationToFixture, FixtureError, type World } from '../store/fixtures.js';
 import { initialConversations } from '../store/load.js';
+import { Callbacks } from '../callbacks/index.js';
+import { CallbackConfigError } from '../callbacks/config.js';
 import { extrasToDoc, noExtras, EXTRA_KINDS } from '../store/extras.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_FIXTURES } from '../config.js';
@@ -27,6 +29,8 @@ export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appI
     : await fixtureWorld(runtime);
   runtime.store.replace(conversations, appId, false, extras);
   runtime.store.broadcasts.clear(appId);
+  runtime.callbacks.reset(appId); // configuration as started, queue and delivery journal emptied
+  runtime.callbacks.applyApps(runtime.store.applications.all(appId)); // and the apps' own (Apps[].Callback)
   if (appId === undefined) {
     runtime.journal.remove();
     runtime.faults.reset();
@@ -73,7 +77,14 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
         if (i >= 0) throw badRequest(`${kind}[${i}].AppId: must be ${appId} (?AppId=${appId} replaces that AppId only)`);
       }
     }
+    try {
+      Callbacks.checkApps(extras.apps);
+    } catch (e) {
+      if (e instanceof CallbackConfigError) throw badRequest(`state document: ${e.message}`);
+      throw e;
+    }
     runtime.store.replace(conversations, appId, false, extras);
+    runtime.callbacks.applyApps(extras.apps);
     return sendJson(reply, 200, { ConversationCount: conversations.length });
   });
 }

@@ -30,6 +30,9 @@ export class Store {
   /** set once by buildApp; fixtures and the data file carry their indexes, so only new messages depend on it */
   indexMode: IndexMode = 'time';
 
+  /** Runs after every message appended, whoever sends it (after-send callbacks); unset while nothing listens. */
+  onMessageAppended?: (c: Conversation, m: Message) => void;
+
   /** every change to the kinds of state beside conversations reaches the sink as its record (extras.ts) */
   private readonly emit: Emit = (kind, doc, removed) => this.sink.extra(kind, doc, removed);
   readonly users = new Users(this.emit);
@@ -268,6 +271,7 @@ export class Store {
     const sender = c.members.get(msg.sender);
     if (sender && sender.readIndex < msg.index) sender.readIndex = msg.index;
     this.sink.changed(c, msg);
+    this.onMessageAppended?.(c, msg);
     return msg;
   }
 

@@ -1,0 +1,74 @@
+// POST /_mock/client/send: a message sent as the user's client would send it (body: SendMessage's). The server API
+// never fires BeforeSendMessage (docs/6348/337135); a client's send does: the AppId's server is asked first, and a
+// refusal, an error or no answer within the timeout refuses the message with code 19 BIM_SERVER_CALLBACK_DENY
+// (docs/6348/293452), nothing stored. A message let through (Content and Ext as the answer rewrote them) is stored
+// exactly as SendMessage stores it, and fires the after-send event. Answers in the vendor envelope, Action SendMessage.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { MockRuntime } from '../app.js';
+import { ApiError, invalid } from '../protocol/errors.js';
+import { failure, success, requestId, VERSION, SERVICE, DEFAULT_REGION, type Metadata } from '../protocol/envelope.js';
+import { parseJson, stringifyJson, JsonSyntaxError } from '../protocol/json.js';
+import { compileBody, ValidationError } from '../protocol/schema.js';
+import { isStrUser } from '../store/model.js';
+import SendMessage from '../actions/messages/SendMessage.js';
+import { requireConversation, requireMember, requireUser } from '../actions/common.js';
+
+/** The client SDK's BIMErrorCode for a message the app server refused; carried as CodeN so every SDK sees an error. */
+export const CALLBACK_DENY = { code: 'BIM_SERVER_CALLBACK_DENY', codeN: 19, status: 400 } as const;
+
+export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): void {
+  const validator = compileBody(SendMessage.body);
+  app.post('/client/send', async (req, reply) => {
+    const { store, clock, random, callbacks } = runtime;
+    const meta: Metadata = { RequestId: requestId(clock.now(), random), Action: SendMessage.name, Version: VERSION, Service: SERVICE, Region: DEFAULT_REGION };
+    reply.header('x-request-id', meta.RequestId);
+    try {
+      const input = validated(validator, req.body);
+      const conv = requireConversation(store, input.AppId, input.ConversationShortId);
+      const sender = requireUser('Sender', input.Sender, input.SenderStr);
+      requireMember(conv, sender, 'Sender');
+      const repeat = input.ClientMsgId ? conv.messagesByClientId.has(input.ClientMsgId) : false;
+      if (!repeat) {
+        const data: Record<string, unknown> = {
+          AppId: conv.appId, ConversationShortId: conv.shortId, ConversationType: conv.type, MsgType: input.MsgType,
+          Content: input.Content, Sender: isStrUser(sender) ? 0n : sender,
+        };
+        if (isStrUser(sender)) data.SenderStr = sender;
+        Object.assign(data, { CreateTime: input.CreateTime || store.nowMs(), Status: 0, Ext: { ...(input.Ext ?? {}) } });
+        if (input.RefMsgInfo) data.RefMsgInfo = { ...input.RefMsgInfo };
+        const decision = await callbacks.beforeSend(conv.appId, data, conv.shortId);
+        if (!decision.allowed) throw ApiError.custom(CALLBACK_DENY.code, CALLBACK_DENY.status, `BeforeSendMessage refused the message: ${decision.reason}`, CALLBACK_DENY.codeN);
+        if (decision.content !== undefined) input.Content = decision.content;
+        if (decision.ext !== undefined) input.Ext = decision.ext;
+      }
+      const result = SendMessage.handler({ requestId: meta.RequestId, accessKeyId: 'client', store }, input);
+      return send(reply, 200, success(meta, result));
+    } catch (err) {
+      const e = err instanceof ApiError ? err : (req.log.error({ err }, 'client send failed'), new ApiError('InternalError'));
+      return send(reply, e.status, failure(meta, e.code, e.message, e.codeN));
+    }
+  });
+}
+
+function validated<T>(validator: { parse(v: unknown): T }, raw: unknown): T {
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+  if (text.trim() === '') throw new ApiError('InvalidParameter.BodyIsEmpty');
+  let body: unknown;
+  try {
+    body = parseJson(text, { strictNumbers: true });
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new ApiError('InvalidParameter.Unmarshal', e.message);
+    throw e;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('InvalidParameter.Unmarshal', 'the body must be a JSON object');
+  try {
+    return validator.parse(body);
+  } catch (e) {
+    if (e instanceof ValidationError) throw invalid(e.message);
+    throw e;
+  }
+}
+
+function send(reply: FastifyReply, status: number, payload: unknown): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
+}
