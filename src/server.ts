@@ -28,7 +28,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   } catch (e) {
     if (e instanceof StartupError) exitWith(e.message);
     const err = e as NodeJS.ErrnoException;
-    if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '')) exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
+    if (err.code === 'EADDRINUSE') exitWith(`--port ${config.port} / --host ${config.host}: EADDRINUSE: another process listens there; pick another port with --port N or PORT=N (0 = any free port)`);
+    if (['EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '')) exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
   if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
