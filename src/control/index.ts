@@ -11,6 +11,7 @@ import { registerFaultRoutes } from './faults.js';
 import { registerClockRoutes } from './clock.js';
 import { registerActionRoutes } from './actions.js';
 import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
+import { registerRoutesIndex } from './routes-index.js';
 
 export { Journal } from './journal.js';
 export { Faults } from './faults.js';
@@ -42,6 +43,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
       });
     }
 
+    registerRoutesIndex(scope); // first: it lists the routes registered after it
     scope.get('/health', async (_req, reply) => sendJson(reply, 200, { Status: 'ok' }));
     scope.get('/ready', async (_req, reply) => sendJson(reply, runtime.loaded ? 200 : 503, { Status: runtime.loaded ? 'ready' : 'loading' }));
     registerStateRoutes(scope, runtime);
