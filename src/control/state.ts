@@ -18,7 +18,7 @@ async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[
   }
 }
 
-/** Back to the fixtures (or empty), with journal, faults, rate buckets and the seeded generator; or one AppId only. */
+/** Back to the fixtures (or empty), with journal, faults, rate buckets, the seeded generator and the clock; or one AppId only. */
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
   const conversations = to === 'empty' ? [] : await fixtureConversations(runtime);
   runtime.store.replace(conversations, appId);
@@ -27,6 +27,7 @@ export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appI
     runtime.faults.reset();
     runtime.rateLimiter.clear();
     runtime.random.reset(); // the same requests after a reset give the same ids (--seed)
+    runtime.clock.useRealTime(); // a frozen or moved clock does not outlive the scenario (contract §8)
   } else {
     // rate buckets are per (Action, access key), not per AppId: they stay
     runtime.journal.remove((r) => r.appId === appId);
