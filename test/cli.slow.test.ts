@@ -159,7 +159,7 @@ t.test('examples/docker-compose.yml: emulator, health check, data volume, a clie
   const port = /^ {6}- "(\d+):(\d+)"$/m.exec(mock);
   t.ok(port, 'a published port');
   const client = service('client');
-  t.match(client, /image: node:20-slim/);
+  t.match(client, /image: node:(22|24)-slim/, "the client runs on a supported LTS");
   t.match(client, /condition: service_healthy/, 'the client waits for the health check');
   t.match(client, 'http://volc-im-mock:8080/?Action=GetMessagesReadReceipt&Version=2020-12-01', 'the client reaches the emulator by service name');
   t.match(client, '"AppId":666675,"ConversationShortId":1691070514797524328,"MessageIds":[1709040620191372977]');

@@ -2,7 +2,8 @@
 // that is a fresh start, what LOG_LEVEL=debug adds, and startMock refusing what the CLI refuses.
 import t, { type Test } from 'tap';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { buildApp, startMock, MockClock, ConfigError, type RequestRecord } from '../src/index.js';
 import { helpText } from '../src/cli.js';
 import { DEBUG_BODY_MAX } from '../src/protocol/dispatch.js';
@@ -166,4 +167,24 @@ t.test('RequestRecord: AppId and ErrorCode are null where the journal has none, 
   t.equal(code, null, 'a success: ErrorCode null');
   t.equal(appId, null, 'no AppId in the body: AppId null');
   t.equal(typeof bad.ErrorCode, 'string', 'an error: its code');
+});
+
+t.test('the locked tree installs on Node 20 without EBADENGINE (engines >=20 kept)', async (t) => {
+  const root = new URL('..', import.meta.url);
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+  t.equal(pkg.engines.node, '>=20');
+  const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[]; dev?: boolean }> };
+  // a lower bound above 20 (">=22", "^22", ">= 21.1") is what npm warns about on Node 20
+  const tooNew = Object.entries(lock.packages)
+    .map(([path, p]) => [path, typeof p.engines === 'object' && !Array.isArray(p.engines) ? p.engines.node ?? '' : ''] as const)
+    .filter(([, range]) => /^\s*(>=?|\^|~)?\s*v?(2[1-9]|[3-9]\d)\b/.test(range) && !/\|\|/.test(range));
+  t.same(tooNew, [], 'no locked package requires a Node newer than 20');
+  const cookie = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/cookie$/.test(path)).map(([, p]) => (p as { version?: string }).version);
+  t.same(cookie, ['1.1.1'], "light-my-request's cookie is the 1.x line (package.json overrides)");
+  // the override is API-compatible: inject with cookies goes through cookie.stringifySetCookie
+  const app = Fastify();
+  t.teardown(() => app.close());
+  app.get('/echo-cookie', async (req) => req.headers.cookie);
+  const res = await app.inject({ method: 'GET', url: '/echo-cookie', cookies: { a: 'b c' } });
+  t.equal(res.body, 'a=b%20c');
 });
