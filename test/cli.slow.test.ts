@@ -86,6 +86,9 @@ t.test('npm pack -> npm install -> npx volc-im-mock serves the seed request', { 
   await t.resolves(access(join(installed, manifest.main)), `main ${manifest.main} exists`);
   await t.resolves(access(join(installed, manifest.types)), `types ${manifest.types} exists`);
   t.same(await readdir(join(installed, 'fixtures')), ['default.json']);
+  // it runs on its dependencies alone: none of the dev dependencies came with it
+  const devDeps = Object.keys((JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
+  t.same(devDeps.filter((d) => existsSync(join(consumer, 'node_modules', d))), [], 'no dev dependency installed in the consumer');
 
   const npx = (args: string[]) => run('npx', ['volc-im-mock', ...args], { cwd: consumer, env });
   t.equal((await npx(['--version'])).stdout.trim(), PKG.version, '--version prints the package version');
