@@ -17,7 +17,9 @@ export function checkStartOptions<T extends object>(options: T): T {
       continue;
     }
     if (typeof v === 'boolean' && key === 'authDebug') continue;
-    if (!['number', 'bigint', 'string', 'boolean'].includes(typeof v)) throw new ConfigError(`${key}: must be a number or a string, not ${typeof v}`);
+    // objects and arrays are what the command line cannot express (an option another feature parses into a
+    // structure): left to buildApp
+    if (typeof v === 'object' || typeof v === 'function') continue;
     out[key] = o.parse(String(v), key);
   }
   return out as T;

@@ -50,6 +50,13 @@ t.test('--help and the start-up log name the page URL', async (t) => {
   ensureBuilt();
   const s = await startServer();
   t.teardown(() => { s.child.kill('SIGKILL'); });
+  // the page line follows "Server listening at", on which startServer resolves: wait for it (or for the exit)
+  await new Promise<void>((resolve) => {
+    const check = () => { if (s.lines().some((l) => l.page) || s.child.exitCode !== null) { s.child.stdout!.off('data', check); resolve(); } };
+    s.child.stdout!.on('data', check);
+    s.child.on('close', check);
+    check();
+  });
   const line = s.lines().find((l) => l.page);
   t.ok(line, 'a start-up line carries the page');
   t.equal(line?.page, `http://127.0.0.1:${s.port}/_mock/ui`, 'with the bound port');
@@ -144,7 +151,7 @@ t.test('startMock refuses what the CLI refuses, with the same rule in the messag
     [{ journalSize: Number.NaN }, /^journalSize=NaN: must be an integer/],
     [{ auth: 'maybe' }, /^auth=maybe: must be one of off, log, enforce$/],
     [{ seed: -3 }, /^seed=-3: must be a non-negative integer$/],
-    [{ bodyLimit: {} }, /^bodyLimit: must be a number or a string, not object$/],
+    [{ bodyLimit: true }, /^bodyLimit=true: must be an integer/],
     [{ host: 5 }, /^host=5: must be a string$/],
   ];
   for (const [opts, want] of cases) {
