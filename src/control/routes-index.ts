@@ -6,7 +6,6 @@ import { queryOf, sendJson } from './http.js';
 import { UI_PAGE_URL } from './ui.js';
 
 const DESCRIPTIONS: Record<string, string> = {
-  'GET /_mock/': 'this index',
   'GET /_mock/health': 'liveness: 200 once the server accepts requests',
   'GET /_mock/ready': 'readiness: 200 once fixtures or the data file are loaded',
   'POST /_mock/reset': 'state back to the fixtures (?To=empty, ?AppId=N); a full reset is a fresh start (clock, seeded ids)',
@@ -24,6 +23,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'GET /_mock/actions': 'every Action with its QPS and whether it is emulated',
   'GET /_mock/openapi.json': 'OpenAPI document of the vendor API as emulated',
   [`GET ${UI_PAGE_URL}`]: 'the page: journal, conversations and read receipts, live',
+  [`GET ${UI_PAGE_URL}/data`]: "the page's data: one AppId, one page of conversations (ids as strings)",
 };
 
 export interface RouteEntry { Method: string; Path: string; Description: string }
@@ -42,7 +42,7 @@ export function registerRoutesIndex(scope: FastifyInstance): void {
 
   scope.get('/', async (req, reply) => {
     queryOf(req, []);
-    const listed = routes.filter((r) => r.Path !== '/_mock');
+    const listed = routes.filter((r) => r.Path !== '/_mock' && r.Path !== '/_mock/'); // the index itself
     if (prefersHtml(req)) return reply.code(200).header('content-type', 'text/html; charset=utf-8').send(indexHtml(listed));
     return sendJson(reply, 200, { Page: UI_PAGE_URL, Routes: listed });
   });
