@@ -1,12 +1,13 @@
 # volc-im-mock: compile in one stage, run on production dependencies only.
-FROM node:20-slim AS build
+# Node 22 LTS in the image (Node 20 reached end of life in April 2026); package.json engines still allows Node 20 for npm users.
+FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm ci --no-audit --no-fund --ignore-scripts
 RUN npm run build
 
-FROM node:20-slim
+FROM node:22-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -23,7 +23,8 @@ export function helpText(version = packageVersion()): string {
     ...rows.map(line),
     '',
     'API:           POST http://<host>:<port>/?Action=<Action>&Version=2020-12-01',
-    'Control plane: http://<host>:<port>/_mock/ (health, ready, openapi.json, ...)',
+    'Control plane: http://<host>:<port>/_mock/ (an index of the routes: health, ready, reset, requests, ...)',
+    'Page:          http://<host>:<port>/_mock/ui (the journal and the world, live; default http://127.0.0.1:8080/_mock/ui)',
     '',
   ].join('\n');
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import { parseJson, stringifyJson } from './protocol/json.js';
 import type { FixtureDoc } from './store/fixtures.js';
+import { checkStartOptions } from './options.js';
 
 export interface StartOptions {
   /** port to listen on; default 0 = any free port (read it back from `url`) */
@@ -19,8 +20,12 @@ export type StartMockOptions = Partial<AppOptions> & StartOptions;
 
 /** One journal entry of GET /_mock/requests (mock-contract §8). */
 export interface RequestRecord {
-  RequestId: string; Time: number; Action: string; Version: string; AppId?: number; AccessKeyId: string;
-  HttpStatus: number; ErrorCode?: string; DurationMs: number; Body: unknown;
+  RequestId: string; Time: number; Action: string; Version: string;
+  /** null when the body named none (or was refused before it could be read) */
+  AppId: number | null; AccessKeyId: string;
+  HttpStatus: number;
+  /** the vendor error code; null for a success */
+  ErrorCode: string | null; DurationMs: number; Body: unknown;
 }
 
 export interface MockServer {
@@ -61,7 +66,7 @@ export interface DeliveryRecord {
 
 /** Builds the app, listens, and resolves once it accepts requests. Rejects (having closed the app) if it cannot start. */
 export async function startMock(options: StartMockOptions = {}): Promise<MockServer> {
-  const { port = 0, host = '127.0.0.1', ...appOptions } = options;
+  const { port = 0, host = '127.0.0.1', ...appOptions } = checkStartOptions(options);
   const app = await buildApp(appOptions);
   try {
     await app.listen({ port, host });
@@ -90,7 +95,7 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
 }
 
 /** A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL. */
-function urlHost(host: string): string {
+export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
@@ -119,3 +124,4 @@ export { ApiError, ERRORS } from './protocol/errors.js';
 export { openApiDocument } from './control/openapi.js';
 export { StartupError } from './store/load.js';
 export { verifyCallback, ManualScheduler, EVENT_TYPES, type CallbackOptions, type CallbackSetting, type Scheduler } from './callbacks/index.js';
+export { ConfigError } from './config.js';

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The process: config -> buildApp -> listen -> graceful close on SIGTERM/SIGINT.
+import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
 import { parseConfig, ConfigError, type Config } from './config.js';
 import { StartupError } from './store/load.js';
 import { answerInfoFlags } from './cli.js';
+import { urlHost } from './index.js';
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   if (answerInfoFlags(argv)) return;
@@ -29,9 +31,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   } catch (e) {
     if (e instanceof StartupError) exitWith(e.message);
     const err = e as NodeJS.ErrnoException;
-    if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '')) exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
+    if (err.code === 'EADDRINUSE') exitWith(`--port ${config.port} / --host ${config.host}: EADDRINUSE: another process listens there; pick another port with --port N or PORT=N (0 = any free port)`);
+    if (['EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '')) exitWith(`--port ${config.port} / --host ${config.host}: ${err.code}`);
     throw e;
   }
+  const base = `http://${urlHost(config.host)}:${(app.server.address() as AddressInfo).port}`;
+  app.log.info({ page: `${base}/_mock/ui`, control: `${base}/_mock/` }, `page: ${base}/_mock/ui`);
   if (config.auth !== 'off') app.log.info({ auth: config.auth, accessKeyIds: config.credentials?.map((c) => c.accessKeyId) ?? [] }, 'signature checks on');
   let closing = false;
   const shutdown = (signal: string) => {

@@ -117,7 +117,7 @@ t.test('the real process', async (t) => {
     ['a fixture file with invalid JSON', runs.badJson, /^volc-im-mock: fixtures .*bad\.json: not valid JSON/],
     ['a fixture file with an invalid document', runs.invalid, /^volc-im-mock: fixtures .*invalid\.json: invalid: Conversations\[0\]\.ConversationType: must be 1, 2 or 100$/],
     ['a data file with invalid JSON', runs.badData, /^volc-im-mock: data file .*data\.json: not valid JSON/],
-    ['a port in use', runs.busy, new RegExp(`^volc-im-mock: --port ${busy} / --host 127\\.0\\.0\\.1: EADDRINUSE$`)],
+    ['a port in use', runs.busy, new RegExp(`^volc-im-mock: --port ${busy} / --host 127\\.0\\.0\\.1: EADDRINUSE: another process listens there; pick another port with --port N or PORT=N \\(0 = any free port\\)$`)],
     ['a data file in a missing directory', runs.dataDir, /^volc-im-mock: data file .*no-such-dir\/state\.json: cannot be written \(ENOENT on its directory\)$/],
     ['a host that does not resolve', runs.host, /^volc-im-mock: --port 0 \/ --host nope\.invalid: (ENOTFOUND|EAI_AGAIN)$/],
   ];
@@ -133,7 +133,8 @@ t.test('the real process', async (t) => {
 
   await t.test('the start script names the built server', async (t) => {
     const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
-    t.equal(pkg.scripts.start, 'node dist/server.js');
+    // exec: npm's child is node itself, so the SIGTERM npm forwards reaches the server (test/stop.test.ts)
+    t.equal(pkg.scripts.start, 'exec node dist/server.js');
     t.ok(existsSync(SERVER_JS));
     t.ok(existsSync(join(PACKAGE_ROOT, pkg.main)), `main ${pkg.main} exists`);
   });

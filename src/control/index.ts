@@ -13,6 +13,7 @@ import { registerActionRoutes } from './actions.js';
 import { registerAppRoutes } from './apps.js';
 import { registerUiRoutes, UI_PAGE_URL } from './ui.js';
 import { registerCallbackRoutes } from '../callbacks/routes.js';
+import { registerRoutesIndex } from './routes-index.js';
 
 export { Journal } from './journal.js';
 export { Faults } from './faults.js';
@@ -44,6 +45,7 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
       });
     }
 
+    registerRoutesIndex(scope); // first: it lists the routes registered after it
     scope.get('/health', async (_req, reply) => sendJson(reply, 200, { Status: 'ok' }));
     scope.get('/ready', async (_req, reply) => sendJson(reply, runtime.loaded ? 200 : 503, { Status: runtime.loaded ? 'ready' : 'loading' }));
     registerStateRoutes(scope, runtime);

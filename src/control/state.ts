@@ -21,7 +21,7 @@ async function fixtureWorld(runtime: MockRuntime): Promise<World> {
   }
 }
 
-/** Back to the fixtures (or empty), with journal, faults, rate buckets and the seeded generator; or one AppId only. */
+/** Back to the fixtures (or empty), with journal, faults, rate buckets, the seeded generator and the clock; or one AppId only. */
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
   // an empty world keeps its Apps (AppKeys, callbacks, strict apps): they are the apps' settings, not their data
   const { conversations, extras } = to === 'empty'
@@ -36,6 +36,7 @@ export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appI
     runtime.faults.reset();
     runtime.rateLimiter.clear();
     runtime.random.reset(); // the same requests after a reset give the same ids (--seed)
+    runtime.clock.useRealTime(); // a frozen or moved clock does not outlive the scenario (contract §8)
   } else {
     // rate buckets are per (Action, access key), not per AppId: they stay
     runtime.journal.remove((r) => r.appId === appId);

@@ -1,4 +1,4 @@
-// A page to look at the world (issue 8): GET /_mock/ui is one self-contained HTML page (inline CSS and JS, no build,
+// A page to look at the world (issues 8, 17): GET /_mock/ui is one self-contained HTML page (inline CSS and JS, no build,
 // no external assets); GET /_mock/ui/data is its read-only JSON, one AppId and one page of conversations at a time.
 // With --admin-token the page, like every control route but health, needs the token: a browser opens it as
 // /_mock/ui?token=T, and the page's own fetches carry the token as a Bearer header.
@@ -91,6 +91,10 @@ export function registerUiRoutes(app: FastifyInstance, runtime: MockRuntime): vo
 }
 
 // The page. String.raw: the inline script's backslashes stay as written; it uses no backticks and no ${.
+// The page is a list of sections (conversations, the journal); each is one call to section({ id, title, path, render })
+// in the script below: path(state) names the control route it reads, render(body, box, state) draws it. A new
+// section (users, callback deliveries) is one more such call. Live: every section is fetched again every POLL_MS
+// (polling, so the admin token travels as a header); a section whose answer did not change is not redrawn.
 const UI_PAGE = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -99,16 +103,18 @@ const UI_PAGE = String.raw`<!doctype html>
 <title>volc-im-mock: the world</title>
 <link rel="icon" href="data:,">
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0 1.5em 2em; color: #1b1b1b; background: #fafafa; }
-  header { position: sticky; top: 0; background: #fafafa; padding: .6em 0; border-bottom: 1px solid #ccc; display: flex; gap: 1em; align-items: center; flex-wrap: wrap; }
+  * { box-sizing: border-box; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0 1em 2em; color: #1b1b1b; background: #fafafa; }
+  header { position: sticky; top: 0; z-index: 1; background: #fafafa; padding: .5em 0; border-bottom: 1px solid #ccc; display: flex; gap: .5em 1em; align-items: center; flex-wrap: wrap; }
   h1 { font-size: 1.15em; margin: 0; }
-  h2 { font-size: 1.05em; margin: 1.4em 0 .4em; }
-  h3 { font-size: 1em; margin: 0 0 .4em; }
+  h2 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+  h3 { font-size: 1em; margin: 0 0 .4em; overflow-wrap: anywhere; }
   section.conv { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: .7em 1em; margin: .8em 0; }
+  .scroll { overflow-x: auto; max-width: 100%; }
   table { border-collapse: collapse; margin: .3em 0 .6em; }
   th, td { border: 1px solid #ddd; padding: .2em .5em; text-align: left; vertical-align: top; }
   th { background: #f0f0f0; font-weight: 600; }
-  .id, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
+  .id, .mono, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
   .muted { color: #666; }
   .unread { color: #a4000f; }
   .read { color: #176c1d; }
@@ -116,41 +122,57 @@ const UI_PAGE = String.raw`<!doctype html>
   .tag { display: inline-block; padding: 0 .4em; border-radius: 3px; background: #e8e8e8; font-size: .85em; }
   .bad { background: #f8d7da; }
   td.content { max-width: 40em; overflow-wrap: anywhere; }
-  td.body { max-width: 60em; overflow-wrap: anywhere; }
   td.nowrap { white-space: nowrap; }
+  #journal table { width: 100%; table-layout: auto; }
+  #journal td.body { width: 100%; max-width: 0; }
+  .preview { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  pre.pretty { margin: .3em 0 0; padding: .5em; background: #f4f4f4; border: 1px solid #ddd; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 30em; overflow-y: auto; }
+  button.toggle { font-size: .85em; padding: 0 .4em; }
+  .filters { display: flex; gap: .4em 1em; flex-wrap: wrap; align-items: center; }
+  #offline { display: none; margin: .6em 0; padding: .6em .8em; border: 2px solid #a4000f; background: #f8d7da; color: #58000a; border-radius: 4px; font-weight: 600; }
+  body.offline #offline { display: block; }
+  body.offline main { opacity: .45; }
   #tokenbox { display: none; } #tokenbox.shown { display: inline-flex; gap: .4em; align-items: center; }
   button, select, input { font: inherit; }
+  @media (max-width: 640px) {
+    body { margin: 0 .5em 2em; }
+    #journal table, #journal tbody, #journal tr, #journal td { display: block; width: auto; max-width: none; }
+    #journal thead { display: none; }
+    #journal tr { border: 1px solid #ddd; background: #fff; margin: .4em 0; padding: .2em 0; }
+    #journal td { border: 0; padding: .1em .5em; }
+    #journal td::before { content: attr(data-label) ": "; color: #666; font-family: system-ui, sans-serif; }
+    #journal td.body { max-width: none; width: auto; }
+    #journal td.body::before { content: ""; }
+    #journal td:empty { display: none; }
+  }
 </style>
 </head>
 <body>
 <header>
-  <h1>volc-im-mock: the world</h1>
+  <h1>volc-im-mock</h1>
   <label>AppId <select id="appid"></select></label>
+  <label title="fetch again every few seconds"><input id="live" type="checkbox" checked> Live</label>
   <button id="refresh" type="button">Refresh</button>
-  <span id="pager"><button id="prev" type="button">&larr; previous</button> <span id="range" class="muted"></span> <button id="next" type="button">next &rarr;</button></span>
-  <form id="tokenbox"><label>Admin token <input id="token" type="password" autocomplete="off" size="16"></label><button type="submit">Use</button></form>
+  <form id="tokenbox"><label>Admin token <input id="token" type="password" autocomplete="off" size="12"></label><button type="submit">Use</button></form>
   <span id="status" class="muted"></span>
 </header>
-<main>
-  <h2>Conversations</h2>
-  <div id="convs"><p class="muted">loading&hellip;</p></div>
-  <h2>Last requests <span class="muted">(GET /_mock/requests?Limit=50, newest first)</span></h2>
-  <div id="journal"></div>
-</main>
+<div id="offline" role="alert"></div>
+<main id="sections"></main>
 <script>
 "use strict";
 var TOKEN_KEY = 'volc-im-mock-admin-token';
+var POLL_MS = 1500;
 var BIG = '\u2063'; // marks int64 literals kept as strings
-var state = { appId: null, offset: 0, limit: 20, token: '' };
+var state = { appId: null, offset: 0, limit: 20, token: '', action: '', errorsOnly: false, open: {}, lastOk: null };
 
 // JSON.parse rounds integers beyond 2^53: integer literals of 16+ digits outside strings become marked strings first.
 function parseExact(text) {
   return JSON.parse(text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.+-])/g,
     function (m) { return m.charAt(0) === '"' ? m : '"' + BIG + m + '"'; }));
 }
-// JSON text of a parsed value with the marked int64 literals written back as numbers.
-function showJson(v) {
-  return JSON.stringify(v).replace(new RegExp('"' + BIG + '(-?\\d+)"', 'g'), '$1');
+// JSON text of a parsed value with the marked int64 literals written back as numbers; pretty when indent is given.
+function showJson(v, indent) {
+  return JSON.stringify(v, null, indent).replace(new RegExp('"' + BIG + '(-?\\d+)"', 'g'), '$1');
 }
 function idText(v) { return typeof v === 'string' && v.charAt(0) === BIG ? v.slice(1) : String(v); }
 
@@ -173,21 +195,28 @@ function table(headings, rows) {
   var body = h('tbody', null);
   rows.forEach(function (r) { body.appendChild(r); });
   t.appendChild(body);
-  return t;
+  return h('div', { class: 'scroll' }, t);
 }
 
 function Unauthorized() {}
+function Offline(message) { this.message = message; }
 function getJson(path) {
   var headers = state.token ? { authorization: 'Bearer ' + state.token } : {};
   return fetch(path, { headers: headers, cache: 'no-store' }).then(function (res) {
     if (res.status === 401) throw new Unauthorized();
     return res.text().then(function (text) {
-      var body = parseExact(text);
-      if (!res.ok) throw new Error(path + ': HTTP ' + res.status + ' ' + ((body.Error && body.Error.Message) || text));
-      return body;
+      if (!res.ok) {
+        var err; try { err = JSON.parse(text).Error; } catch (e) { err = null; }
+        throw new Error(path + ': HTTP ' + res.status + ' ' + ((err && err.Message) || text.slice(0, 200)));
+      }
+      return text;
     });
-  });
+  }, function (e) { throw new Offline(String(e && e.message || e)); });
 }
+
+// ---- sections: one call each ----
+var SECTIONS = [];
+function section(def) { SECTIONS.push(def); }
 
 function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
 var TYPES = { 1: 'one-to-one', 2: 'group', 100: 'live group' };
@@ -219,36 +248,78 @@ function renderConversation(c) {
   return sec;
 }
 
-function renderWorld(d) {
-  var select = document.getElementById('appid');
-  select.textContent = '';
-  d.AppIds.forEach(function (a) { select.appendChild(h('option', { value: String(a) }, String(a))); });
-  if (d.AppId !== null) select.value = String(d.AppId);
-  state.appId = d.AppId;
-  var convs = document.getElementById('convs');
-  convs.textContent = '';
-  if (!d.Conversations.length) convs.appendChild(h('p', { class: 'muted' }, d.AppId === null ? 'The world is empty.' : 'No conversations here.'));
-  d.Conversations.forEach(function (c) { convs.appendChild(renderConversation(c)); });
-  document.getElementById('range').textContent = d.Conversations.length
-    ? 'conversations ' + (d.Offset + 1) + '\u2013' + (d.Offset + d.Conversations.length) : '';
-  document.getElementById('prev').disabled = d.Offset === 0;
-  document.getElementById('next').disabled = !d.HasMore;
+section({
+  id: 'convs', title: 'Conversations',
+  path: function (s) { return '/_mock/ui/data?Offset=' + s.offset + '&Limit=' + s.limit + (s.appId !== null ? '&AppId=' + s.appId : ''); },
+  controls: function () {
+    return h('span', { class: 'filters' }, h('button', { id: 'prev', type: 'button' }, '\u2190 previous'), h('span', { id: 'range', class: 'muted' }),
+      h('button', { id: 'next', type: 'button' }, 'next \u2192'));
+  },
+  render: function (d, box) {
+    var select = document.getElementById('appid');
+    select.textContent = '';
+    d.AppIds.forEach(function (a) { select.appendChild(h('option', { value: String(a) }, String(a))); });
+    if (d.AppId !== null) select.value = String(d.AppId);
+    state.appId = d.AppId;
+    if (!d.Conversations.length) box.appendChild(h('p', { class: 'muted' }, d.AppId === null ? 'The world is empty.' : 'No conversations here.'));
+    d.Conversations.forEach(function (c) { box.appendChild(renderConversation(c)); });
+    document.getElementById('range').textContent = d.Conversations.length
+      ? 'conversations ' + (d.Offset + 1) + '\u2013' + (d.Offset + d.Conversations.length) : '';
+    document.getElementById('prev').disabled = d.Offset === 0;
+    document.getElementById('next').disabled = !d.HasMore;
+  },
+});
+
+function bodyCell(r) {
+  var td = h('td', { class: 'body mono', 'data-label': 'Body' });
+  if (r.Body === null) { td.appendChild(h('span', { class: 'muted' }, 'no JSON body')); return td; }
+  var open = !!state.open[r.RequestId];
+  var button = h('button', { class: 'toggle', type: 'button', 'aria-expanded': String(open) }, open ? 'hide' : 'show');
+  var preview = h('span', { class: 'preview' }, showJson(r.Body));
+  td.appendChild(h('div', { style: 'display:flex;gap:.4em;align-items:baseline' }, button, h('div', { style: 'min-width:0;flex:1' }, preview)));
+  if (open) {
+    td.appendChild(h('pre', { class: 'pretty' }, showJson(r.Body, 2)));
+    td.appendChild(h('div', { class: 'muted' }, 'RequestId ', h('span', { class: 'id' }, r.RequestId)));
+  }
+  button.addEventListener('click', function () {
+    if (state.open[r.RequestId]) delete state.open[r.RequestId]; else state.open[r.RequestId] = true;
+    td.replaceWith(bodyCell(r));
+  });
+  return td;
 }
 
-function renderJournal(j) {
-  var box = document.getElementById('journal');
-  box.textContent = '';
-  if (!j.Requests.length) { box.appendChild(h('p', { class: 'muted' }, 'No requests yet.')); return; }
-  box.appendChild(table(['Time (UTC)', 'Action', 'AppId', 'HTTP', 'ErrorCode', 'RequestId', 'Body'], j.Requests.slice().reverse().map(function (r) {
-    return h('tr', { 'data-request': r.RequestId, class: 'request' },
-      h('td', { class: 'mono nowrap' }, new Date(r.Time).toISOString().replace('T', ' ').replace('Z', '')),
-      h('td', null, r.Action), h('td', { class: 'mono' }, r.AppId === null ? '' : idText(r.AppId)),
-      h('td', { class: r.HttpStatus === 200 ? 'mono' : 'mono err' }, String(r.HttpStatus)),
-      h('td', { class: 'err' }, r.ErrorCode || ''), h('td', { class: 'id' }, r.RequestId),
-      h('td', { class: 'body mono' }, r.Body === null ? '' : showJson(r.Body)));
-  })));
-}
+section({
+  id: 'journal', title: 'Last requests',
+  path: function (s) {
+    return '/_mock/requests?Limit=50' + (s.appId !== null ? '&AppId=' + s.appId : '') + (s.action ? '&Action=' + encodeURIComponent(s.action) : '');
+  },
+  controls: function () {
+    return h('span', { class: 'filters' },
+      h('label', null, 'Action ', h('input', { id: 'action', list: 'actions', size: '22', placeholder: 'all', autocomplete: 'off' })),
+      h('datalist', { id: 'actions' }),
+      h('label', null, h('input', { id: 'errors', type: 'checkbox' }), ' errors only'),
+      h('span', { class: 'muted' }, 'newest first, the selected AppId'));
+  },
+  render: function (j, box) {
+    // the AppId again here: on the first load the journal was asked for before the AppId was known
+    var rows = j.Requests.slice().reverse().filter(function (r) {
+      return (state.appId === null || r.AppId === state.appId) && (!state.errorsOnly || r.HttpStatus !== 200);
+    });
+    var known = document.getElementById('actions');
+    j.Requests.forEach(function (r) { if (r.Action && !known.querySelector('option[value="' + r.Action.replace(/"/g, '') + '"]')) known.appendChild(h('option', { value: r.Action })); });
+    if (!rows.length) { box.appendChild(h('p', { class: 'muted' }, j.Requests.length ? 'No errors among the last requests.' : 'No requests yet.')); return; }
+    box.appendChild(table(['Time (UTC)', 'Action', 'AppId', 'HTTP', 'ErrorCode', 'Body'], rows.map(function (r) {
+      return h('tr', { 'data-request': r.RequestId, class: 'request', title: 'RequestId ' + r.RequestId },
+        h('td', { class: 'mono nowrap', 'data-label': 'Time' }, new Date(r.Time).toISOString().replace('T', ' ').replace('Z', '')),
+        h('td', { 'data-label': 'Action' }, r.Action), h('td', { class: 'mono', 'data-label': 'AppId' }, r.AppId === null ? '' : idText(r.AppId)),
+        h('td', { class: r.HttpStatus === 200 ? 'mono' : 'mono err', 'data-label': 'HTTP' }, String(r.HttpStatus)),
+        h('td', { class: 'err', 'data-label': 'ErrorCode' }, r.ErrorCode || ''),
+        bodyCell(r));
+    })));
+  },
+});
 
+// ---- the loop ----
 function askToken(message) {
   document.getElementById('tokenbox').className = 'shown';
   setStatus(message, true);
@@ -259,22 +330,57 @@ function setStatus(text, bad) {
   s.textContent = text;
   s.className = bad ? 'err' : 'muted';
 }
+function clock(d) { return d.toLocaleTimeString(); }
+function setOffline(message) {
+  var box = document.getElementById('offline');
+  if (message === null) { document.body.classList.remove('offline'); box.textContent = ''; return; }
+  document.body.classList.add('offline');
+  box.textContent = 'The emulator at ' + location.host + ' is not answering (' + message + '). ' +
+    (state.lastOk ? 'What you see is from ' + clock(state.lastOk) + ' and may be out of date. ' : '') +
+    (document.getElementById('live').checked ? 'Trying again every ' + POLL_MS / 1000 + ' s.' : 'Press Refresh to try again.');
+  setStatus('server gone', true);
+}
 
+var shown = {};   // the last answer drawn per section: an unchanged answer is not redrawn (open bodies stay open)
+var timer = null;
+var inFlight = false;
+var rerun = false;  // asked for while a fetch was under way: one more right after it
 function refresh() {
-  setStatus('loading\u2026');
-  var q = '?Offset=' + state.offset + '&Limit=' + state.limit + (state.appId !== null ? '&AppId=' + state.appId : '');
-  return Promise.all([getJson('/_mock/ui/data' + q), getJson('/_mock/requests?Limit=50')]).then(function (r) {
-    renderWorld(r[0]);
-    renderJournal(r[1]);
-    setStatus('updated ' + new Date().toLocaleTimeString());
+  if (inFlight) { rerun = true; return Promise.resolve(); }
+  inFlight = true;
+  clearTimeout(timer);
+  return Promise.all(SECTIONS.map(function (s) { return getJson(s.path(state)); })).then(function (texts) {
+    SECTIONS.forEach(function (s, i) {
+      var key = texts[i] + '|' + state.errorsOnly + '|' + state.appId;
+      if (shown[s.id] === key) return;
+      shown[s.id] = key;
+      var box = document.getElementById(s.id);
+      box.textContent = '';
+      s.render(parseExact(texts[i]), box, state);
+    });
+    state.lastOk = new Date();
+    setOffline(null);
+    setStatus('updated ' + clock(state.lastOk));
     document.body.setAttribute('data-loaded', String(Number(document.body.getAttribute('data-loaded') || 0) + 1));
   }, function (e) {
     if (e instanceof Unauthorized) askToken(state.token ? 'That admin token was refused.' : 'This mock runs with --admin-token: enter it.');
+    else if (e instanceof Offline) setOffline(e.message);
     else setStatus(String(e.message || e), true);
+  }).then(function () {
+    inFlight = false;
+    if (rerun) { rerun = false; refresh(); return; }
+    timer = document.getElementById('live').checked ? setTimeout(refresh, POLL_MS) : null;
   });
 }
+function again() { shown = {}; return refresh(); }
 
 (function start() {
+  var main = document.getElementById('sections');
+  SECTIONS.forEach(function (s) {
+    main.appendChild(h('h2', null, s.title));
+    if (s.controls) main.appendChild(s.controls());
+    main.appendChild(h('div', { id: s.id }, h('p', { class: 'muted' }, 'loading\u2026')));
+  });
   var params = new URLSearchParams(location.search);
   var fromUrl = params.get('token');
   if (fromUrl !== null) sessionStorage.setItem(TOKEN_KEY, fromUrl); // stays in the address bar, so a reload works
@@ -285,12 +391,17 @@ function refresh() {
     ev.preventDefault();
     state.token = document.getElementById('token').value.trim();
     sessionStorage.setItem(TOKEN_KEY, state.token);
-    refresh();
+    again();
   });
-  document.getElementById('refresh').addEventListener('click', refresh);
-  document.getElementById('appid').addEventListener('change', function (ev) { state.appId = Number(ev.target.value); state.offset = 0; refresh(); });
-  document.getElementById('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.limit); refresh(); });
-  document.getElementById('next').addEventListener('click', function () { state.offset += state.limit; refresh(); });
+  document.getElementById('refresh').addEventListener('click', again);
+  document.getElementById('live').addEventListener('change', function (ev) {
+    if (ev.target.checked) refresh(); else { clearTimeout(timer); timer = null; setStatus('paused'); }
+  });
+  document.getElementById('appid').addEventListener('change', function (ev) { state.appId = Number(ev.target.value); state.offset = 0; again(); });
+  document.getElementById('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.limit); again(); });
+  document.getElementById('next').addEventListener('click', function () { state.offset += state.limit; again(); });
+  document.getElementById('action').addEventListener('change', function (ev) { state.action = ev.target.value.trim(); again(); });
+  document.getElementById('errors').addEventListener('change', function (ev) { state.errorsOnly = ev.target.checked; again(); });
   refresh();
 })();
 </script>

@@ -72,11 +72,13 @@ interface Pending extends CallContext { meta: Metadata; started: number; perfSta
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && typeof x === 'object' && typeof (x as any).then === 'function';
 
 export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): void {
-  const record = (req: FastifyRequest, p: Pending, status: number, errorCode?: string) => {
+  const record = (req: FastifyRequest, p: Pending, status: number, errorCode?: string, errorMessage?: string) => {
     const durationMs = Math.round((performance.now() - p.perfStart) * 1000) / 1000;
-    req.log.info({ Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode }, 'request');
+    if (!p.parsed && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still logged and filed under its AppId
+    const line: Record<string, unknown> = { Action: p.meta.Action, AppId: p.appId, status, ms: durationMs, RequestId: p.meta.RequestId, ErrorCode: errorCode };
+    if ((req.log as { isLevelEnabled?(level: string): boolean }).isLevelEnabled?.('debug')) debugFields(line, p.raw, errorMessage);
+    req.log.info(line, 'request');
     if (!opts.onComplete) return;
-    if (!p.parsed && p.raw) appIdForJournal(p); // refused before parsing (429, auth): still filed under its AppId
     opts.onComplete({
       requestId: p.meta.RequestId, time: p.started, action: p.meta.Action, version: p.meta.Version, appId: p.appId,
       accessKeyId: p.accessKeyId, httpStatus: status, errorCode, durationMs,
@@ -85,8 +87,8 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
   };
 
   // Every path ends in one of these; none returns anything to Fastify (the reply is sent here).
-  const answer = (req: FastifyRequest, reply: FastifyReply, p: Pending, status: number, payload: unknown, errorCode?: string): void => {
-    record(req, p, status, errorCode);
+  const answer = (req: FastifyRequest, reply: FastifyReply, p: Pending, status: number, payload: unknown, errorCode?: string, errorMessage?: string): void => {
+    record(req, p, status, errorCode, errorMessage);
     reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(payload));
   };
 
@@ -96,7 +98,7 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
       err = new ApiError('InternalError');
     }
     const e = err as ApiError;
-    answer(req, reply, p, e.status, failure(meta, e.code, e.message, e.codeN), e.code);
+    answer(req, reply, p, e.status, failure(meta, e.code, e.message, e.codeN), e.code, e.message);
   };
 
   const succeed = (req: FastifyRequest, reply: FastifyReply, p: Pending, result: unknown): void =>
@@ -182,7 +184,17 @@ export function registerDispatch(app: FastifyInstance, opts: DispatchOptions): v
   });
 }
 
-/** Best effort, for the journal only: the AppId of a request refused before its body was parsed. */
+/** LOG_LEVEL=debug: what a person debugging a client needs on the request line, bounded: the body as sent and the
+ * answer's error message. */
+export const DEBUG_BODY_MAX = 2048;
+export const DEBUG_MESSAGE_MAX = 1024;
+
+function debugFields(line: Record<string, unknown>, raw: Buffer | undefined, errorMessage: string | undefined): void {
+  if (raw && raw.length > 0) line.Body = raw.length > DEBUG_BODY_MAX ? `${raw.toString('utf8', 0, DEBUG_BODY_MAX)}... (${raw.length} bytes)` : raw.toString('utf8');
+  if (errorMessage) line.ErrorMessage = errorMessage.length > DEBUG_MESSAGE_MAX ? `${errorMessage.slice(0, DEBUG_MESSAGE_MAX)}... (${errorMessage.length} characters)` : errorMessage;
+}
+
+/** Best effort, for the journal and the log: the AppId of a request refused before its body was parsed. */
 function appIdForJournal(p: Pending): void {
   const body = journalBody(p.raw);
   if (body && typeof body === 'object' && typeof (body as any).AppId === 'number') p.appId = (body as any).AppId;

@@ -162,7 +162,9 @@ async function openPage(t: Test, app: FastifyInstance, path: string): Promise<Pa
   return page;
 }
 
-const loads = (page: Page, n: number) => page.waitForSelector(`body[data-loaded="${n}"]`);
+/** Waits until the page has drawn at least n answers (it polls: the count keeps growing while it is live). */
+const loads = (page: Page, n: number) => page.waitForFunction((n) => Number(document.body.getAttribute('data-loaded') || 0) >= n, n);
+const loaded = (page: Page) => page.evaluate(() => Number(document.body.getAttribute('data-loaded') || 0));
 const cell = (page: Page, conv: bigint, msg: bigint, cls: string) =>
   page.locator(`section[data-conv="${conv}"] tr[data-msg="${msg}"] td.${cls}`).textContent();
 
@@ -189,10 +191,12 @@ t.test('in Chromium: the seed world, exact ids, who has not read what', { skip: 
     '{"a":1709040620191372977,"b":"1709040620191372977x","c":-9223372036854775808,"d":1.2345678901234567,"e":12,"f":"q\\"1709040620191372977"}']);
 });
 
-t.test('in Chromium: Refresh shows a conversation created through the API and the request in the journal', { skip: missing }, async (t) => {
+t.test('in Chromium: live, a conversation created through the API and its request appear without a reload', { skip: missing }, async (t) => {
   const app = await makeApp(t);
   const page = await openPage(t, app, '/_mock/ui');
   await loads(page, 1);
+  t.ok(await page.locator('#live').isChecked(), 'live is on by default');
+  await page.evaluate(() => { (window as any).sameDocument = true; });
   const created = await call(app, 'CreateConversation', { AppId: SEED_APP, OwnerUserId: 30340, ConversationCoreInfo: { ConversationType: 2, Name: 'from the API' } });
   t.equal(created.status, 200);
   const shortId: bigint = created.body.Result.ConversationShortId;
@@ -200,24 +204,102 @@ t.test('in Chromium: Refresh shows a conversation created through the API and th
   const html = '<img src=x onerror="document.title=1">';
   const sent = await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: shortId, Sender: 30340, MsgType: 10001, Content: html });
   await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
-  t.equal(await page.locator(`section[data-conv="${shortId}"]`).count(), 0, 'not before a refresh');
 
-  await page.click('#refresh');
-  await loads(page, 2);
+  await page.waitForSelector(`section[data-conv="${shortId}"] tr[data-msg="${sent.MessageId}"]`);
+  await page.waitForFunction(() => document.querySelectorAll('#journal tr.request').length === 3);
+  t.equal(await page.evaluate(() => (window as any).sameDocument), true, 'arrived without a reload');
   t.match(await page.locator(`section[data-conv="${shortId}"] h3`).textContent(), `group “from the API” ${shortId}`, 'the exact id');
   t.equal(await cell(page, shortId, sent.MessageId, 'content'), html, 'content is shown as text');
   t.equal(await page.locator('#convs img').count(), 0, 'never as markup');
   const rows = page.locator('#journal tr.request');
-  t.equal(await rows.count(), 3);
   const newest = rows.first();
   t.equal(await newest.getAttribute('data-request'), (await app.inject({ url: '/_mock/requests?Limit=1' }).then((r) => parseJson(r.body) as any)).Requests[0].RequestId);
   t.match(await newest.textContent(), 'GetMessagesReadReceipt');
-  t.match(await newest.locator('td.body').textContent(), `"ConversationShortId":${SEED_CONV}`, 'the body keeps int64 exact');
-  t.match(await rows.nth(2).textContent(), created.body.ResponseMetadata.RequestId, 'the CreateConversation call, with its RequestId');
-  const shot = join(tmpdir(), `volc-im-mock-ui-${process.pid}.png`);
+  t.match(await newest.locator('td.body .preview').textContent(), `"ConversationShortId":${SEED_CONV}`, 'the body preview keeps int64 exact');
+  t.equal(await newest.locator('pre.pretty').count(), 0, 'bodies are shown pretty on demand only');
+  await newest.locator('td.body button').click();
+  t.equal(await newest.locator('pre.pretty').textContent(),
+    `{\n  "AppId": ${SEED_APP},\n  "ConversationShortId": ${SEED_CONV},\n  "MessageIds": [\n    ${SEED_MSG}\n  ]\n}`, 'pretty and int64-exact');
+  t.equal(await rows.nth(2).getAttribute('data-request'), created.body.ResponseMetadata.RequestId, 'the CreateConversation call, with its RequestId');
+
+  // the Body column takes the room (the RequestId moved into the details)
+  const [bodyBox, tableBox] = [await newest.locator('td.body').boundingBox(), await page.locator('#journal table').boundingBox()];
+  t.ok(bodyBox!.width > tableBox!.width * 0.4, `the Body column is ${Math.round(bodyBox!.width)} of ${Math.round(tableBox!.width)} px`);
+  await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  await page.waitForFunction(() => document.querySelectorAll('#journal tr.request').length === 4);
+  t.equal(await page.locator('#journal pre.pretty').count(), 1, 'an opened body stays open across live updates');
+  await shoot(t, page, 1280);
+});
+
+/** A screenshot at this width (kept in the temp dir when KEEP_UI_SCREENSHOT is set, to look at). */
+async function shoot(t: Test, page: Page, width: number) {
+  await page.setViewportSize({ width, height: 900 });
+  const shot = join(process.env.KEEP_UI_SCREENSHOT ? tmpdir() : mkdtempSync(join(tmpdir(), 'volc-ui-')), `volc-im-mock-ui-${width}.png`);
   await page.screenshot({ path: shot, fullPage: true });
-  t.ok(statSync(shot).size > 10_000, `a screenshot: ${shot}`);
+  t.ok(statSync(shot).size > 10_000, `a screenshot at ${width} px: ${shot}`);
   if (!process.env.KEEP_UI_SCREENSHOT) rmSync(shot);
+}
+
+t.test('in Chromium: filters (AppId, Action, errors only) and the pause toggle', { skip: missing }, async (t) => {
+  const app = await makeApp(t);
+  for (const body of [
+    { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] },
+    { AppId: 999, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] }, // another AppId, an error
+  ]) await call(app, 'GetMessagesReadReceipt', body);
+  await call(app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, Sender: 1, MsgType: 1, Content: 'x' }); // an error
+  await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, Sender: 30340, MsgType: 1, Content: 'y' });
+  const page = await openPage(t, app, '/_mock/ui');
+  await loads(page, 1);
+  const appIds = () => page.locator('#journal tr.request td:nth-child(3)').allTextContents();
+  t.same(await appIds(), [String(SEED_APP), String(SEED_APP), String(SEED_APP)], 'requests of the selected AppId only');
+  await page.fill('#action', 'SendMessage');
+  await page.dispatchEvent('#action', 'change');
+  await page.waitForFunction(() => document.querySelectorAll('#journal tr.request').length === 2);
+  t.same(await page.locator('#journal tr.request td:nth-child(2)').allTextContents(), ['SendMessage', 'SendMessage'], 'Action filter');
+  await page.check('#errors');
+  await page.waitForFunction(() => document.querySelectorAll('#journal tr.request').length === 1);
+  t.match(await page.locator('#journal tr.request td:nth-child(5)').textContent(), /^InvalidParameter/, 'errors only: the failed SendMessage');
+  t.not(await page.locator('#journal tr.request td:nth-child(4)').textContent(), '200', 'the one left is an error');
+
+  // paused: no fetch under way and none scheduled; Refresh still fetches; live again: the next answer comes in
+  await page.uncheck('#live');
+  await page.waitForFunction(() => !(window as any).inFlight);
+  t.equal(await page.evaluate(() => (window as any).timer), null, 'paused: no poll scheduled');
+  const before = await loaded(page);
+  await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, Sender: 30340, MsgType: 1, Content: 'z' });
+  await page.click('#refresh');
+  await loads(page, before + 1);
+  t.equal(await page.evaluate(() => (window as any).timer), null, 'a Refresh while paused schedules nothing');
+  await page.check('#live');
+  await page.uncheck('#errors');
+  await page.waitForFunction(() => document.querySelectorAll('#journal tr.request').length === 3);
+  await loads(page, before + 3);
+  t.not(await page.evaluate(() => (window as any).timer), null, 'live again: polling');
+  t.pass('live again: the new SendMessage is listed');
+});
+
+t.test('in Chromium: usable at 420 px; a vanished server is shown as such', { skip: missing }, async (t) => {
+  const app = await makeApp(t);
+  await ok(t, app, 'GetMessagesReadReceipt', { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] });
+  const page = await openPage(t, app, '/_mock/ui');
+  await page.setViewportSize({ width: 420, height: 900 });
+  await loads(page, 1);
+  t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 420), `no sideways scrolling of the page (${await page.evaluate(() => document.documentElement.scrollWidth)} px)`);
+  const row = page.locator('#journal tr.request').first();
+  const box = await row.boundingBox();
+  t.ok(box!.x >= 0 && box!.x + box!.width <= 420, 'a request fits the width');
+  await row.locator('td.body button').click();
+  t.match(await row.locator('pre.pretty').textContent(), `"ConversationShortId": ${SEED_CONV}`);
+  await shoot(t, page, 420);
+
+  await page.setViewportSize({ width: 420, height: 900 });
+  await app.close();
+  await page.waitForSelector('body.offline #offline');
+  const banner = await page.locator('#offline').textContent();
+  t.match(banner, /is not answering/, `the banner says the server is gone: ${banner}`);
+  t.match(banner, /may be out of date/, 'and that what is shown is stale');
+  t.ok(await page.locator('#offline').isVisible(), 'visibly');
+  if (process.env.KEEP_UI_SCREENSHOT) await page.screenshot({ path: join(tmpdir(), 'volc-im-mock-ui-offline.png'), fullPage: true });
 });
 
 t.test('in Chromium: with --admin-token the page opens as /_mock/ui?token=T', { skip: missing }, async (t) => {

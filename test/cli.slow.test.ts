@@ -86,6 +86,9 @@ t.test('npm pack -> npm install -> npx volc-im-mock serves the seed request', { 
   await t.resolves(access(join(installed, manifest.main)), `main ${manifest.main} exists`);
   await t.resolves(access(join(installed, manifest.types)), `types ${manifest.types} exists`);
   t.same(await readdir(join(installed, 'fixtures')), ['default.json']);
+  // it runs on its dependencies alone: none of the dev dependencies came with it
+  const devDeps = Object.keys((JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
+  t.same(devDeps.filter((d) => existsSync(join(consumer, 'node_modules', d))), [], 'no dev dependency installed in the consumer');
 
   const npx = (args: string[]) => run('npx', ['volc-im-mock', ...args], { cwd: consumer, env });
   t.equal((await npx(['--version'])).stdout.trim(), PKG.version, '--version prints the package version');
@@ -159,7 +162,7 @@ t.test('examples/docker-compose.yml: emulator, health check, data volume, a clie
   const port = /^ {6}- "(\d+):(\d+)"$/m.exec(mock);
   t.ok(port, 'a published port');
   const client = service('client');
-  t.match(client, /image: node:20-slim/);
+  t.match(client, /image: node:(22|24)-slim/, "the client runs on a supported LTS");
   t.match(client, /condition: service_healthy/, 'the client waits for the health check');
   t.match(client, 'http://volc-im-mock:8080/?Action=GetMessagesReadReceipt&Version=2020-12-01', 'the client reaches the emulator by service name');
   t.match(client, '"AppId":666675,"ConversationShortId":1691070514797524328,"MessageIds":[1709040620191372977]');
