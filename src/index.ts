@@ -20,7 +20,11 @@ export type StartMockOptions = Partial<AppOptions> & StartOptions;
 /** One journal entry of GET /_mock/requests (mock-contract §8). */
 export interface RequestRecord {
   RequestId: string; Time: number; Action: string; Version: string; AppId?: number; AccessKeyId: string;
-  HttpStatus: number; ErrorCode?: string; DurationMs: number; Body: unknown;
+  HttpStatus: number; ErrorCode?: string; DurationMs: number;
+  /** the body as sent, when it is JSON (int64 exact); null otherwise */
+  Body: unknown;
+  /** the body's text when it is not JSON (unparsable, or empty: ""), so a test sees what its client sent; else null */
+  RawBody: string | null;
 }
 
 export interface MockServer {
@@ -34,8 +38,9 @@ export interface MockServer {
   reset(opts?: { appId?: number; to?: 'fixtures' | 'empty' }): Promise<void>;
   /** GET /_mock/state: the state as a fixture document, int64 ids exact (BigInt) */
   state(opts?: { appId?: number }): Promise<FixtureDoc>;
-  /** GET /_mock/requests: the request journal, oldest first */
-  requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number }): Promise<RequestRecord[]>;
+  /** GET /_mock/requests: the newest `limit` matching records (default 100, at most 1000), oldest first; `before`
+   * (a RequestId) reads the page before that record */
+  requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number; before?: string }): Promise<RequestRecord[]>;
 }
 
 /** Builds the app, listens, and resolves once it accepts requests. Rejects (having closed the app) if it cannot start. */
@@ -56,8 +61,8 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     close: () => app.close(),
     reset: async ({ appId, to } = {}) => { await control('POST', '/_mock/reset', { AppId: appId, To: to === 'fixtures' ? undefined : to }); },
     state: async ({ appId } = {}) => (await control('GET', '/_mock/state', { AppId: appId })) as FixtureDoc,
-    requests: async ({ action, appId, errorCode, limit } = {}) =>
-      ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit })) as { Requests: RequestRecord[] }).Requests,
+    requests: async ({ action, appId, errorCode, limit, before } = {}) =>
+      ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit, Before: before })) as { Requests: RequestRecord[] }).Requests,
   };
 }
 

@@ -1,11 +1,17 @@
 // The request journal: the newest N vendor calls in a ring buffer (O(1) append, O(N) memory), and its routes.
 // Fed by the dispatcher's onComplete hook; control routes never reach it.
 import type { FastifyInstance } from 'fastify';
-import { journalBody, type CallRecord } from '../protocol/dispatch.js';
+import type { CallRecord } from '../protocol/dispatch.js';
+import { isJsonText, stringifyJson, MAX_DEPTH } from '../protocol/json.js';
 import type { MockRuntime } from '../app.js';
-import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
+import { queryOf, intQuery, sendJson, badRequest, APPID_MAX } from './http.js';
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
+/** GET /_mock/requests answers the newest this many matching records unless ?Limit= says otherwise... */
+export const JOURNAL_PAGE_DEFAULT = 100;
+/** ...and at most this many: a page holds at most JOURNAL_PAGE_MAX bodies of at most JOURNAL_BODY_MAX bytes, whatever
+ * the journal's size or what was sent. Older records are read page by page with ?Before=<RequestId>. */
+export const JOURNAL_PAGE_MAX = 1000;
 
 /** A journaled body is copied into a buffer its slot owns and reuses while it fits and is not more than 4x too large;
  * new ones are a power of two of at least this many bytes. */
@@ -112,9 +118,9 @@ export class Journal {
     c.durations[i] = r.durationMs;
     c.appIds[i] = r.appId ?? NaN;
     c.statuses[i] = r.httpStatus;
-    c.actions[i] = this.intern(r.action);
-    c.versions[i] = this.intern(r.version);
-    c.accessKeyIds[i] = this.intern(r.accessKeyId);
+    c.actions[i] = this.intern(clip(r.action));
+    c.versions[i] = this.intern(clip(r.version));
+    c.accessKeyIds[i] = this.intern(clip(r.accessKeyId));
     c.errorCodes[i] = r.errorCode;
     const body = r.rawBody;
     if (!body) {
@@ -163,7 +169,7 @@ export class Journal {
     for (let i = 0; i < this.count; i++) yield this.read((this.head + i) % this.capacity);
   }
 
-  /** The newest `limit` records that match (`match` sees every field but the body), oldest first. */
+  /** The newest `limit` records that match (`match` sees every field but the body, newest first), oldest first. */
   select(match: (r: CallRecord) => boolean, limit = Infinity): CallRecord[] {
     const out: CallRecord[] = [];
     for (let k = this.count - 1; k >= 0 && out.length < limit; k--) {
@@ -190,6 +196,10 @@ export class Journal {
   }
 }
 
+/** Action, Version and AccessKeyId come from the request (query, Authorization): kept up to this many characters. */
+export const JOURNAL_TEXT_MAX = 256;
+const clip = (s: string) => (s.length <= JOURNAL_TEXT_MAX ? s : `${s.slice(0, JOURNAL_TEXT_MAX)}…`);
+
 /** Writes s as latin1 bytes at offset; false (what was written is garbage) when it is longer than ID_BYTES or has a
  * character latin1 cannot hold. A loop here costs less than a call into Buffer.write for 34 characters. */
 function writeLatin1(to: Buffer, offset: number, s: string): boolean {
@@ -202,25 +212,40 @@ function writeLatin1(to: Buffer, offset: number, s: string): boolean {
   return true;
 }
 
-/** A record as the control plane shows it: PascalCase, absent values as null. */
-export function recordToJson(r: CallRecord) {
-  return {
+/** A body is shown as the JSON it came as when it is JSON nested at most this deep (the page adds 3 levels: the
+ * answer, Requests, the record), so the answer stays within what any reader of ours accepts. */
+const BODY_DEPTH_MAX = MAX_DEPTH - 3;
+
+/** A record as the control plane shows it: PascalCase, absent values as null. Body is the JSON text the client sent,
+ * written out as it came (never parsed: checked by isJsonText, which builds nothing); a body that is not JSON (or is
+ * empty) is Body null with its text, decoded as UTF-8, in RawBody. Bodies over JOURNAL_BODY_MAX bytes are not kept:
+ * both null. */
+export function recordToJson(r: CallRecord): string {
+  const fields = stringifyJson({
     RequestId: r.requestId, Time: r.time, Action: r.action, Version: r.version, AppId: r.appId ?? null,
     AccessKeyId: r.accessKeyId, HttpStatus: r.httpStatus, ErrorCode: r.errorCode ?? null, DurationMs: r.durationMs,
-    Body: journalBody(r.rawBody),
-  };
+  });
+  const text = r.rawBody?.toString('utf8');
+  const json = text !== undefined && isJsonText(text, BODY_DEPTH_MAX);
+  return `${fields.slice(0, -1)},"Body":${json ? text : 'null'},"RawBody":${json || text === undefined ? 'null' : stringifyJson(text)}}`;
 }
 
 export function registerJournalRoutes(app: FastifyInstance, runtime: MockRuntime): void {
   app.get('/requests', async (req, reply) => {
-    const q = queryOf(req, ['Action', 'AppId', 'ErrorCode', 'Limit']);
+    const q = queryOf(req, ['Action', 'AppId', 'ErrorCode', 'Limit', 'Before']);
     const appId = intQuery(q, 'AppId', 1, APPID_MAX);
-    const limit = intQuery(q, 'Limit', 0, Number.MAX_SAFE_INTEGER);
-    const { Action: action, ErrorCode: errorCode } = q;
-    const records = runtime.journal.select((r) =>
-      (action === undefined || r.action === action) && (appId === undefined || r.appId === appId)
-      && (errorCode === undefined || r.errorCode === errorCode), limit);
-    return sendJson(reply, 200, { Requests: records.map(recordToJson) });
+    const limit = intQuery(q, 'Limit', 0, JOURNAL_PAGE_MAX) ?? JOURNAL_PAGE_DEFAULT;
+    const { Action: action, ErrorCode: errorCode, Before: before } = q;
+    // select walks from the newest record: with ?Before=, records count from the one after it (older)
+    let reached = before === undefined;
+    const records = runtime.journal.select((r) => {
+      if (!reached) { reached = r.requestId === before; return false; }
+      return (action === undefined || r.action === action) && (appId === undefined || r.appId === appId)
+        && (errorCode === undefined || r.errorCode === errorCode);
+    }, limit);
+    if (!reached && limit > 0) throw badRequest(`?Before=${before}: no such RequestId in the journal (it keeps the newest ${runtime.journal.capacity})`);
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8')
+      .send(`{"Requests":[${records.map(recordToJson).join(',')}]}`);
   });
 
   app.delete('/requests', async (req, reply) => {
