@@ -9,9 +9,11 @@ import { queryOf, intQuery, sendJson, badRequest, APPID_MAX } from './http.js';
 export const DEFAULT_JOURNAL_SIZE = 1000;
 /** GET /_mock/requests answers the newest this many matching records unless ?Limit= says otherwise... */
 export const JOURNAL_PAGE_DEFAULT = 100;
-/** ...and at most this many: a page holds at most JOURNAL_PAGE_MAX bodies of at most JOURNAL_BODY_MAX bytes, whatever
- * the journal's size or what was sent. Older records are read page by page with ?Before=<RequestId>. */
+/** ...and at most this many, whose bodies add up to at most JOURNAL_PAGE_BYTES (a page is cut short before the record
+ * that would pass it; its newest record is always there), whatever the journal's size or what was sent. Older records
+ * are read page by page with ?Before=<the page's first RequestId>, until a page comes back empty. */
 export const JOURNAL_PAGE_MAX = 1000;
+export const JOURNAL_PAGE_BYTES = 8 * 1024 * 1024;
 
 /** A journaled body is copied into a buffer its slot owns and reuses while it fits and is not more than 4x too large;
  * new ones are a power of two of at least this many bytes. */
@@ -159,9 +161,11 @@ export class Journal {
     };
   }
 
-  private body(i: number): Buffer | undefined {
+  private body(i: number, copy = true): Buffer | undefined {
     const n = this.cols.bodyLengths[i];
-    return n >= 0 ? Buffer.from(this.cols.bodies[i]!.subarray(0, n)) : undefined;
+    if (n < 0) return undefined;
+    const view = this.cols.bodies[i]!.subarray(0, n);
+    return copy ? Buffer.from(view) : view;
   }
 
   /** Oldest first. */
@@ -169,14 +173,20 @@ export class Journal {
     for (let i = 0; i < this.count; i++) yield this.read((this.head + i) % this.capacity);
   }
 
-  /** The newest `limit` records that match (`match` sees every field but the body, newest first), oldest first. */
-  select(match: (r: CallRecord) => boolean, limit = Infinity): CallRecord[] {
+  /** The newest `limit` records that match (`match` sees every field but the body, newest first), oldest first.
+   * copyBodies false: each body is a view of its slot's buffer, valid only until the next add (for a reader that is
+   * done with them before it returns). maxBodyBytes: stops before the record whose body would take the bodies past
+   * it (the newest match is always given). */
+  select(match: (r: CallRecord) => boolean, limit = Infinity, copyBodies = true, maxBodyBytes = Infinity): CallRecord[] {
     const out: CallRecord[] = [];
+    let bytes = 0;
     for (let k = this.count - 1; k >= 0 && out.length < limit; k--) {
       const i = (this.head + k) % this.capacity;
       const r = this.read(i, false);
       if (!match(r)) continue;
-      r.rawBody = this.body(i);
+      bytes += Math.max(0, this.cols.bodyLengths[i]);
+      if (bytes > maxBodyBytes && out.length > 0) break;
+      r.rawBody = this.body(i, copyBodies);
       out.push(r);
     }
     return out.reverse();
@@ -215,19 +225,22 @@ function writeLatin1(to: Buffer, offset: number, s: string): boolean {
 /** A body is shown as the JSON it came as when it is JSON nested at most this deep (the page adds 3 levels: the
  * answer, Requests, the record), so the answer stays within what any reader of ours accepts. */
 const BODY_DEPTH_MAX = MAX_DEPTH - 3;
+const NULL = Buffer.from('null');
+const COMMA = Buffer.from(',');
 
-/** A record as the control plane shows it: PascalCase, absent values as null. Body is the JSON text the client sent,
- * written out as it came (never parsed: checked by isJsonText, which builds nothing); a body that is not JSON (or is
- * empty) is Body null with its text, decoded as UTF-8, in RawBody. Bodies over JOURNAL_BODY_MAX bytes are not kept:
- * both null. */
-export function recordToJson(r: CallRecord): string {
+/** A record as the control plane shows it, as the parts of its JSON: PascalCase, absent values as null. Body is the
+ * JSON the client sent, its bytes written out as they came (never parsed: checked by isJsonText, which builds
+ * nothing); a body that is not JSON (or is empty) is Body null with its text, decoded as UTF-8, in RawBody. Bodies
+ * over JOURNAL_BODY_MAX bytes are not kept: both null. */
+export function recordParts(r: CallRecord, out: Buffer[]): void {
   const fields = stringifyJson({
     RequestId: r.requestId, Time: r.time, Action: r.action, Version: r.version, AppId: r.appId ?? null,
     AccessKeyId: r.accessKeyId, HttpStatus: r.httpStatus, ErrorCode: r.errorCode ?? null, DurationMs: r.durationMs,
   });
-  const text = r.rawBody?.toString('utf8');
-  const json = text !== undefined && isJsonText(text, BODY_DEPTH_MAX);
-  return `${fields.slice(0, -1)},"Body":${json ? text : 'null'},"RawBody":${json || text === undefined ? 'null' : stringifyJson(text)}}`;
+  const body = r.rawBody;
+  const json = body !== undefined && isJsonText(body, BODY_DEPTH_MAX);
+  out.push(Buffer.from(`${fields.slice(0, -1)},"Body":`), json ? body : NULL,
+    Buffer.from(`,"RawBody":${json || body === undefined ? 'null' : stringifyJson(body.toString('utf8'))}}`));
 }
 
 export function registerJournalRoutes(app: FastifyInstance, runtime: MockRuntime): void {
@@ -242,10 +255,16 @@ export function registerJournalRoutes(app: FastifyInstance, runtime: MockRuntime
       if (!reached) { reached = r.requestId === before; return false; }
       return (action === undefined || r.action === action) && (appId === undefined || r.appId === appId)
         && (errorCode === undefined || r.errorCode === errorCode);
-    }, limit);
+    }, limit, false, JOURNAL_PAGE_BYTES);
     if (!reached && limit > 0) throw badRequest(`?Before=${before}: no such RequestId in the journal (it keeps the newest ${runtime.journal.capacity})`);
-    return reply.code(200).header('content-type', 'application/json; charset=utf-8')
-      .send(`{"Requests":[${records.map(recordToJson).join(',')}]}`);
+    // one buffer, written from the slots' own bytes (no copy of a body is made before it; nothing runs in between)
+    const parts: Buffer[] = [Buffer.from('{"Requests":[')];
+    records.forEach((r, k) => {
+      if (k > 0) parts.push(COMMA);
+      recordParts(r, parts);
+    });
+    parts.push(Buffer.from(']}'));
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(Buffer.concat(parts));
   });
 
   app.delete('/requests', async (req, reply) => {

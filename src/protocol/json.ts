@@ -391,33 +391,52 @@ function quote(s: string): string {
 // ---- a check that allocates nothing: is this text JSON? ----
 
 /**
- * True when text is one JSON value that JSON.parse accepts, nested at most maxDepth levels. Builds no value and uses
- * no recursion: the journal checks the bodies of a page this way and writes them out as they came, instead of
- * parsing them (1,000 kept bodies of nested arrays, parsed at once, took the heap past 4 GB).
+ * True when text (a string, or its UTF-8 bytes) is one JSON value that JSON.parse accepts, nested at most maxDepth
+ * levels. Builds no value and uses no recursion: the journal checks the bodies of a page this way and writes them out
+ * as they came, instead of parsing them (1,000 kept bodies of nested arrays, parsed at once, took the heap past 4 GB).
+ * It reads bytes (a string is encoded first): every byte of 0x80 and above is a part of a character only strings may
+ * hold, so the verdict is the one of the decoded text.
  */
-export function isJsonText(text: string, maxDepth = MAX_DEPTH): boolean {
-  const n = text.length;
+export function isJsonText(text: string | Uint8Array, maxDepth = MAX_DEPTH): boolean {
+  bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  end = bytes.length;
+  try {
+    return scanJson(maxDepth);
+  } finally {
+    bytes = EMPTY;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+let bytes: Uint8Array = EMPTY;
+let end = 0;
+/** the byte at i, or -1 past the end */
+const at = (i: number): number => (i < end ? bytes[i] : -1);
+
+function scanJson(maxDepth: number): boolean {
   const inObject = new Uint8Array(maxDepth + 1); // per level: 1 in an object, 0 in an array
   let depth = 0;
   let i = 0;
   for (;;) {
     // a value starts at i (after whitespace)
-    i = space(text, i);
-    const c = text.charCodeAt(i);
+    i = space(i);
+    const c = at(i);
     if (c === 123 /* { */ || c === 91 /* [ */) {
       if (++depth > maxDepth) return false;
       inObject[depth] = c === 123 ? 1 : 0;
-      i = space(text, i + 1);
-      if (text.charCodeAt(i) === (c === 123 ? 125 : 93)) { depth--; i++; } // empty
-      else if (c === 123) { i = key(text, i); if (i < 0) return false; continue; }
+      i = space(i + 1);
+      if (at(i) === (c === 123 ? 125 : 93)) { depth--; i++; } // empty
+      else if (c === 123) { i = key(i); if (i < 0) return false; continue; }
       else continue;
     } else if (c === 34 /* " */) {
-      i = string(text, i);
+      i = string(i);
     } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
-      i = number(text, i);
-    } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
+      i = number(i);
+    } else if (c === 116 /* t */ && at(i + 1) === 114 && at(i + 2) === 117 && at(i + 3) === 101) {
       i += 4;
-    } else if (text.startsWith('false', i)) {
+    } else if (c === 110 /* n */ && at(i + 1) === 117 && at(i + 2) === 108 && at(i + 3) === 108) {
+      i += 4;
+    } else if (c === 102 /* f */ && at(i + 1) === 97 && at(i + 2) === 108 && at(i + 3) === 115 && at(i + 4) === 101) {
       i += 5;
     } else {
       return false;
@@ -425,11 +444,11 @@ export function isJsonText(text: string, maxDepth = MAX_DEPTH): boolean {
     if (i < 0) return false;
     // after a value: a comma, or the end of containers, or the end of the text
     for (;;) {
-      i = space(text, i);
-      if (depth === 0) return i === n;
-      const d = text.charCodeAt(i);
+      i = space(i);
+      if (depth === 0) return i === end;
+      const d = at(i);
       if (d === 44 /* , */) {
-        i = inObject[depth] ? key(text, space(text, i + 1)) : i + 1;
+        i = inObject[depth] ? key(space(i + 1)) : i + 1;
         if (i < 0) return false;
         break;
       }
@@ -440,31 +459,31 @@ export function isJsonText(text: string, maxDepth = MAX_DEPTH): boolean {
   }
 }
 
-function space(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
+function space(i: number): number {
+  let c = at(i);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = at(++i);
   return i;
 }
 
 /** At a key's opening quote: the position after its colon, or -1. */
-function key(text: string, i: number): number {
-  if (text.charCodeAt(i) !== 34) return -1;
-  i = string(text, i);
+function key(i: number): number {
+  if (at(i) !== 34) return -1;
+  i = string(i);
   if (i < 0) return -1;
-  i = space(text, i);
-  return text.charCodeAt(i) === 58 /* : */ ? i + 1 : -1;
+  i = space(i);
+  return at(i) === 58 /* : */ ? i + 1 : -1;
 }
 
 /** At an opening quote: the position after the closing one, or -1. */
-function string(text: string, i: number): number {
+function string(i: number): number {
   for (i++; ; i++) {
-    const c = text.charCodeAt(i);
+    const c = at(i);
     if (c === 34) return i + 1;
-    if (c < 32 || c !== c) return -1; // a control character, or the end of the text (NaN)
+    if (c < 32) return -1; // a control character, or the end (-1)
     if (c === 92 /* \ */) {
-      const e = text.charCodeAt(++i);
+      const e = at(++i);
       if (e === 117 /* u */) {
-        for (let k = 0; k < 4; k++) if (!isHex(text.charCodeAt(++i))) return -1;
+        for (let k = 0; k < 4; k++) if (!isHex(at(++i))) return -1;
       } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) {
         return -1;
       }
@@ -476,21 +495,21 @@ const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** At a minus sign or digit: the position after the literal, or -1. */
-function number(text: string, i: number): number {
-  if (text.charCodeAt(i) === 45) i++;
-  if (text.charCodeAt(i) === 48) i++;
-  else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i++;
+function number(i: number): number {
+  if (at(i) === 45) i++;
+  if (at(i) === 48) i++;
+  else if (isDigit(at(i))) while (isDigit(at(i))) i++;
   else return -1;
-  if (text.charCodeAt(i) === 46 /* . */) {
-    if (!isDigit(text.charCodeAt(++i))) return -1;
-    while (isDigit(text.charCodeAt(i))) i++;
+  if (at(i) === 46 /* . */) {
+    if (!isDigit(at(++i))) return -1;
+    while (isDigit(at(i))) i++;
   }
-  const e = text.charCodeAt(i);
+  const e = at(i);
   if (e === 101 || e === 69) {
-    const s = text.charCodeAt(++i);
+    const s = at(++i);
     if (s === 43 || s === 45) i++;
-    if (!isDigit(text.charCodeAt(i))) return -1;
-    while (isDigit(text.charCodeAt(i))) i++;
+    if (!isDigit(at(i))) return -1;
+    while (isDigit(at(i))) i++;
   }
   return i;
 }

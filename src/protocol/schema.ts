@@ -187,12 +187,34 @@ function firstError(schema: TSchema, value: unknown, path: string): string {
   return `${fieldName(path) || 'body'}: does not match the schema`;
 }
 
+/** An array reachable from the root through object properties (or a union) that is longer than its maxItems: its
+ * message. Checked before the compiled check, which reads every item of an array before its length. */
+function oversize(schema: TSchema, value: unknown, path: string): string | undefined {
+  const s = schema as Record<string, any>;
+  if (Array.isArray(s.anyOf)) {
+    for (const b of s.anyOf as TSchema[]) {
+      const m = oversize(b, value, path);
+      if (m) return m;
+    }
+  } else if (s.type === 'array' && Array.isArray(value) && typeof s.maxItems === 'number' && value.length > s.maxItems) {
+    return describe({ keyword: 'maxItems', instancePath: path, schemaPath: '#', message: '', params: { limit: s.maxItems } }, schema);
+  } else if (s.type === 'object' && s.properties && isObject(value)) {
+    for (const [k, p] of Object.entries(s.properties as Record<string, TSchema>)) {
+      const m = Object.hasOwn(value, k) ? oversize(p, value[k], `${path}/${k}`) : undefined;
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
 /** A validator compiled on first use, so start-up does not pay for actions nobody calls. */
 export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<S>> {
   let normalise: Normalise | undefined;
   return {
     parse(value) {
       normalise ??= normaliserFor(schema) ?? ((v: unknown) => v);
+      const tooLong = oversize(schema, value, '');
+      if (tooLong) throw new ValidationError(tooLong);
       if (!checkerOf(schema).Check(value)) throw new ValidationError(firstError(schema, value, ''));
       return normalise(value) as Static<S>;
     },
