@@ -141,6 +141,7 @@ t.test('a failing array is not walked by the error search: maxItems is read firs
   t.throws(() => v.parse({ AppId: 1, Ids: [1], Free: free }), { message: 'Free[99999]: must be a positive int64 integer' });
   t.throws(() => v.parse({ AppId: 1, Ids: [1], Free: [1, 0] }), { message: 'Free[1]: must be a positive int64 integer' });
   t.throws(() => v.parse({ Ids: [1], Free: free }), { message: 'AppId: is required' });
+  t.throws(() => v.parse({ AppId: big, Ids: [1], Free: [1] }), { message: 'AppId: must be an int32 integer from 1 to 2147483647' }, 'a large value where a scalar goes');
 });
 
 t.test('an integer literal longer than 20 characters is never made a BigInt (no int64 has 20 digits)', async (t) => {

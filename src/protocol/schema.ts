@@ -153,17 +153,20 @@ function smallValue(value: unknown, budget = { left: SMALL_VALUE }): boolean {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const kindOf = (s: Record<string, any>): string | undefined => (s.type === 'array' ? 'array' : s.type === 'object' ? 'object' : s.type === 'null' ? 'null' : undefined);
 
+function typeboxError(schema: TSchema, value: unknown, path: string): string {
+  const errors = checkerOf(schema).Errors(value) as any[];
+  // the first error names the field; a union's per-branch noise is skipped
+  const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
+  return first ? describe({ ...first, instancePath: path + first.instancePath }, schema) : `${fieldName(path) || 'body'}: does not match the schema`;
+}
+
 /** The message of the first error in a value Check refused; path is the JSON pointer of value in the body. */
 function firstError(schema: TSchema, value: unknown, path: string): string {
   const s = schema as Record<string, any>;
-  if (smallValue(value)) {
-    const errors = checkerOf(schema).Errors(value) as any[];
-    // the first error names the field; a union's per-branch noise is skipped
-    const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
-    return first ? describe({ ...first, instancePath: path + first.instancePath }, schema) : `${fieldName(path) || 'body'}: does not match the schema`;
-  }
+  const kind = Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined;
+  // a small value, or one whose kind the schema does not take (typebox refuses it at the top, walking nothing)
+  if (smallValue(value) || (!Array.isArray(s.anyOf) && kindOf(s) !== kind)) return typeboxError(schema, value, path);
   if (Array.isArray(s.anyOf)) {
-    const kind = Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined;
     const branches = (s.anyOf as TSchema[]).filter((b) => kindOf(b) === kind);
     if (branches.length === 1) return firstError(branches[0], value, path);
   } else if (s.type === 'array' && Array.isArray(value)) {
