@@ -45,16 +45,6 @@ export class RateLimiter {
     return true;
   }
 
-  /** How many buckets are kept (at most MAX_BUCKETS). */
-  get size(): number { return this.buckets.size; }
-
-  /** The longest key kept, in characters (bounded: an Action name, and at most MAX_KEY_ID characters of key id). */
-  get longestKey(): number {
-    let n = 0;
-    for (const k of this.buckets.keys()) n = Math.max(n, k.length);
-    return n;
-  }
-
   clear(): void { this.buckets.clear(); this.lastEviction = -Infinity; }
 
   /** Drops buckets idle long enough to be full again: they are the same as a new bucket. At most one scan every
