@@ -26,6 +26,8 @@ export interface RequestRecord {
   HttpStatus: number;
   /** the vendor error code; null for a success */
   ErrorCode: string | null; DurationMs: number; Body: unknown;
+  /** the body's text when it is not JSON (unparsable, or empty: ""), so a test sees what its client sent; else null */
+  RawBody: string | null;
 }
 
 export interface MockServer {
@@ -39,8 +41,9 @@ export interface MockServer {
   reset(opts?: { appId?: number; to?: 'fixtures' | 'empty' }): Promise<void>;
   /** GET /_mock/state: the state as a fixture document, int64 ids exact (BigInt) */
   state(opts?: { appId?: number }): Promise<FixtureDoc>;
-  /** GET /_mock/requests: the request journal, oldest first */
-  requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number }): Promise<RequestRecord[]>;
+  /** GET /_mock/requests: the newest `limit` matching records (default 100, at most 1000), oldest first; `before`
+   * (a RequestId) reads the page before that record */
+  requests(filter?: { action?: string; appId?: number; errorCode?: string; limit?: number; before?: string }): Promise<RequestRecord[]>;
   /** GET /_mock/apps: AppIds in use (or one) with their AppKeys, and whether strict apps are on */
   apps(opts?: { appId?: number }): Promise<{ Strict: boolean; Apps: { AppId: number; AppKey: string; AppKeyDerived: boolean }[] }>;
   /** POST /_mock/tokens/verify: what a GetAppToken token holds (rejects on a token that is not one) */
@@ -82,8 +85,8 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     close: () => app.close(),
     reset: async ({ appId, to } = {}) => { await control('POST', '/_mock/reset', { AppId: appId, To: to === 'fixtures' ? undefined : to }); },
     state: async ({ appId } = {}) => (await control('GET', '/_mock/state', { AppId: appId })) as FixtureDoc,
-    requests: async ({ action, appId, errorCode, limit } = {}) =>
-      ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit })) as { Requests: RequestRecord[] }).Requests,
+    requests: async ({ action, appId, errorCode, limit, before } = {}) =>
+      ((await control('GET', '/_mock/requests', { Action: action, AppId: appId, ErrorCode: errorCode, Limit: limit, Before: before })) as { Requests: RequestRecord[] }).Requests,
     apps: async ({ appId } = {}) => (await control('GET', '/_mock/apps', { AppId: appId })) as any,
     verifyToken: async (token) => (await control('POST', '/_mock/tokens/verify', {}, { Token: token })) as any,
     setPresence: async (presence) => { await control('PUT', '/_mock/presence', {}, presence); },

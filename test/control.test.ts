@@ -242,7 +242,7 @@ t.test('journal: record shape, oldest first, filters, Limit, DELETE', async (t) 
 
   const all = (await ctl(app, 'GET', '/_mock/requests')).body.Requests;
   t.equal(all.length, 4);
-  t.same(Object.keys(all[0]), ['RequestId', 'Time', 'Action', 'Version', 'AppId', 'AccessKeyId', 'HttpStatus', 'ErrorCode', 'DurationMs', 'Body']);
+  t.same(Object.keys(all[0]), ['RequestId', 'Time', 'Action', 'Version', 'AppId', 'AccessKeyId', 'HttpStatus', 'ErrorCode', 'DurationMs', 'Body', 'RawBody']);
   t.match(all[0], {
     RequestId: first.headers['x-request-id'], Time: 1_767_225_600_000, Action: RR, Version: '2020-12-01', AppId: SEED_APP,
     AccessKeyId: 'AKTEST', HttpStatus: 200, ErrorCode: null, Body: { AppId: SEED_APP, ConversationShortId: SEED_CONV, MessageIds: [SEED_MSG] },

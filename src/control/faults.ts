@@ -34,7 +34,7 @@ const MAX_DELAY_MS = 600_000;
 export function parseRule(doc: Record<string, unknown>): Omit<FaultRule, 'Id' | 'Fired'> {
   const rule: Omit<FaultRule, 'Id' | 'Fired'> = {};
   const action = stringField(doc, 'Action');
-  if (action !== undefined && !(action in VENDOR_QPS)) throw badRequest(`body.Action: ${action} is not an action of Version 2020-12-01`);
+  if (action !== undefined && !Object.hasOwn(VENDOR_QPS, action)) throw badRequest(`body.Action: ${action} is not an action of Version 2020-12-01`);
   if (action !== undefined) rule.Action = action;
   const appId = intField(doc, 'AppId', 1, APPID_MAX);
   if (appId !== undefined) rule.AppId = appId;
@@ -132,7 +132,8 @@ export class Faults {
 
 function errorOf(rule: FaultRule): ApiError {
   const e = rule.Error!;
-  const spec = (ERRORS as Record<string, ErrorSpec>)[e.Code];
+  // own keys only: a Code such as toString or constructor is a code of the rule's own, not a property of the catalog
+  const spec = Object.hasOwn(ERRORS, e.Code) ? (ERRORS as Record<string, ErrorSpec>)[e.Code] : undefined;
   const message = e.Message ?? (spec ? spec.message.replace('%s', `injected by fault ${rule.Id}`) : `Injected by fault ${rule.Id}.`);
   return ApiError.custom(e.Code, e.HttpStatus, message, e.CodeN ?? spec?.codeN);
 }

@@ -1,11 +1,19 @@
 // The request journal: the newest N vendor calls in a ring buffer (O(1) append, O(N) memory), and its routes.
 // Fed by the dispatcher's onComplete hook; control routes never reach it.
 import type { FastifyInstance } from 'fastify';
-import { journalBody, type CallRecord } from '../protocol/dispatch.js';
+import type { CallRecord } from '../protocol/dispatch.js';
+import { isJsonText, stringifyJson, MAX_DEPTH } from '../protocol/json.js';
 import type { MockRuntime } from '../app.js';
-import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
+import { queryOf, intQuery, sendJson, badRequest, APPID_MAX } from './http.js';
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
+/** GET /_mock/requests answers the newest this many matching records unless ?Limit= says otherwise... */
+export const JOURNAL_PAGE_DEFAULT = 100;
+/** ...and at most this many, whose bodies add up to at most JOURNAL_PAGE_BYTES (a page is cut short before the record
+ * that would pass it; its newest record is always there), whatever the journal's size or what was sent. Older records
+ * are read page by page with ?Before=<the page's first RequestId>, until a page comes back empty. */
+export const JOURNAL_PAGE_MAX = 1000;
+export const JOURNAL_PAGE_BYTES = 8 * 1024 * 1024;
 
 /** A journaled body is copied into a buffer its slot owns and reuses while it fits and is not more than 4x too large;
  * new ones are a power of two of at least this many bytes. */
@@ -112,9 +120,9 @@ export class Journal {
     c.durations[i] = r.durationMs;
     c.appIds[i] = r.appId ?? NaN;
     c.statuses[i] = r.httpStatus;
-    c.actions[i] = this.intern(r.action);
-    c.versions[i] = this.intern(r.version);
-    c.accessKeyIds[i] = this.intern(r.accessKeyId);
+    c.actions[i] = this.intern(clip(r.action));
+    c.versions[i] = this.intern(clip(r.version));
+    c.accessKeyIds[i] = this.intern(clip(r.accessKeyId));
     c.errorCodes[i] = r.errorCode;
     const body = r.rawBody;
     if (!body) {
@@ -153,9 +161,11 @@ export class Journal {
     };
   }
 
-  private body(i: number): Buffer | undefined {
+  private body(i: number, copy = true): Buffer | undefined {
     const n = this.cols.bodyLengths[i];
-    return n >= 0 ? Buffer.from(this.cols.bodies[i]!.subarray(0, n)) : undefined;
+    if (n < 0) return undefined;
+    const view = this.cols.bodies[i]!.subarray(0, n);
+    return copy ? Buffer.from(view) : view;
   }
 
   /** Oldest first. */
@@ -163,14 +173,20 @@ export class Journal {
     for (let i = 0; i < this.count; i++) yield this.read((this.head + i) % this.capacity);
   }
 
-  /** The newest `limit` records that match (`match` sees every field but the body), oldest first. */
-  select(match: (r: CallRecord) => boolean, limit = Infinity): CallRecord[] {
+  /** The newest `limit` records that match (`match` sees every field but the body, newest first), oldest first.
+   * copyBodies false: each body is a view of its slot's buffer, valid only until the next add (for a reader that is
+   * done with them before it returns). maxBodyBytes: stops before the record whose body would take the bodies past
+   * it (the newest match is always given). */
+  select(match: (r: CallRecord) => boolean, limit = Infinity, copyBodies = true, maxBodyBytes = Infinity): CallRecord[] {
     const out: CallRecord[] = [];
+    let bytes = 0;
     for (let k = this.count - 1; k >= 0 && out.length < limit; k--) {
       const i = (this.head + k) % this.capacity;
       const r = this.read(i, false);
       if (!match(r)) continue;
-      r.rawBody = this.body(i);
+      bytes += Math.max(0, this.cols.bodyLengths[i]);
+      if (bytes > maxBodyBytes && out.length > 0) break;
+      r.rawBody = this.body(i, copyBodies);
       out.push(r);
     }
     return out.reverse();
@@ -190,6 +206,10 @@ export class Journal {
   }
 }
 
+/** Action, Version and AccessKeyId come from the request (query, Authorization): kept up to this many characters. */
+export const JOURNAL_TEXT_MAX = 256;
+const clip = (s: string) => (s.length <= JOURNAL_TEXT_MAX ? s : `${s.slice(0, JOURNAL_TEXT_MAX)}…`);
+
 /** Writes s as latin1 bytes at offset; false (what was written is garbage) when it is longer than ID_BYTES or has a
  * character latin1 cannot hold. A loop here costs less than a call into Buffer.write for 34 characters. */
 function writeLatin1(to: Buffer, offset: number, s: string): boolean {
@@ -202,25 +222,49 @@ function writeLatin1(to: Buffer, offset: number, s: string): boolean {
   return true;
 }
 
-/** A record as the control plane shows it: PascalCase, absent values as null. */
-export function recordToJson(r: CallRecord) {
-  return {
+/** A body is shown as the JSON it came as when it is JSON nested at most this deep (the page adds 3 levels: the
+ * answer, Requests, the record), so the answer stays within what any reader of ours accepts. */
+const BODY_DEPTH_MAX = MAX_DEPTH - 3;
+const NULL = Buffer.from('null');
+const COMMA = Buffer.from(',');
+
+/** A record as the control plane shows it, as the parts of its JSON: PascalCase, absent values as null. Body is the
+ * JSON the client sent, its bytes written out as they came (never parsed: checked by isJsonText, which builds
+ * nothing); a body that is not JSON (or is empty) is Body null with its text, decoded as UTF-8, in RawBody. Bodies
+ * over JOURNAL_BODY_MAX bytes are not kept: both null. */
+export function recordParts(r: CallRecord, out: Buffer[]): void {
+  const fields = stringifyJson({
     RequestId: r.requestId, Time: r.time, Action: r.action, Version: r.version, AppId: r.appId ?? null,
     AccessKeyId: r.accessKeyId, HttpStatus: r.httpStatus, ErrorCode: r.errorCode ?? null, DurationMs: r.durationMs,
-    Body: journalBody(r.rawBody),
-  };
+  });
+  const body = r.rawBody;
+  const json = body !== undefined && isJsonText(body, BODY_DEPTH_MAX);
+  out.push(Buffer.from(`${fields.slice(0, -1)},"Body":`), json ? body : NULL,
+    Buffer.from(`,"RawBody":${json || body === undefined ? 'null' : stringifyJson(body.toString('utf8'))}}`));
 }
 
 export function registerJournalRoutes(app: FastifyInstance, runtime: MockRuntime): void {
   app.get('/requests', async (req, reply) => {
-    const q = queryOf(req, ['Action', 'AppId', 'ErrorCode', 'Limit']);
+    const q = queryOf(req, ['Action', 'AppId', 'ErrorCode', 'Limit', 'Before']);
     const appId = intQuery(q, 'AppId', 1, APPID_MAX);
-    const limit = intQuery(q, 'Limit', 0, Number.MAX_SAFE_INTEGER);
-    const { Action: action, ErrorCode: errorCode } = q;
-    const records = runtime.journal.select((r) =>
-      (action === undefined || r.action === action) && (appId === undefined || r.appId === appId)
-      && (errorCode === undefined || r.errorCode === errorCode), limit);
-    return sendJson(reply, 200, { Requests: records.map(recordToJson) });
+    const limit = intQuery(q, 'Limit', 0, JOURNAL_PAGE_MAX) ?? JOURNAL_PAGE_DEFAULT;
+    const { Action: action, ErrorCode: errorCode, Before: before } = q;
+    // select walks from the newest record: with ?Before=, records count from the one after it (older)
+    let reached = before === undefined;
+    const records = runtime.journal.select((r) => {
+      if (!reached) { reached = r.requestId === before; return false; }
+      return (action === undefined || r.action === action) && (appId === undefined || r.appId === appId)
+        && (errorCode === undefined || r.errorCode === errorCode);
+    }, limit, false, JOURNAL_PAGE_BYTES);
+    if (!reached && limit > 0) throw badRequest(`?Before=${before}: no such RequestId in the journal (it keeps the newest ${runtime.journal.capacity})`);
+    // one buffer, written from the slots' own bytes (no copy of a body is made before it; nothing runs in between)
+    const parts: Buffer[] = [Buffer.from('{"Requests":[')];
+    records.forEach((r, k) => {
+      if (k > 0) parts.push(COMMA);
+      recordParts(r, parts);
+    });
+    parts.push(Buffer.from(']}'));
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(Buffer.concat(parts));
   });
 
   app.delete('/requests', async (req, reply) => {

@@ -26,6 +26,11 @@ const ESCAPED_PARSE_MARK = `\\u0000${NONCE}`;
  * the stack) far from the stack limit, so a hostile body is a 400, never a crash. */
 export const MAX_DEPTH = 1000;
 
+/** Longest integer literal made a BigInt: int64's extremes have 19 digits, 20 characters with the sign. A longer one
+ * can never be an int64, so it is kept as an InexactNumber (which no integer field accepts) instead of paying for
+ * BigInt's parse, which grows with the square of the length (a 1M-digit literal took 0.3-0.5 s). */
+export const MAX_INTEGER_LITERAL = 20;
+
 /** Start and end of every number literal longer than 15 characters or written with a fraction or exponent, outside
  * strings; throws when nested deeper than MAX_DEPTH. */
 function longNumbers(text: string, strictNumbers: boolean): number[] {
@@ -69,7 +74,7 @@ function revive(value: unknown): unknown {
   if (typeof value === 'string') {
     if (value.charCodeAt(0) !== 0 || !value.startsWith(PARSE_MARK)) return value;
     const literal = value.slice(PARSE_MARK.length);
-    return /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
+    return literal.length <= MAX_INTEGER_LITERAL && /^-?\d+$/.test(literal) ? BigInt(literal) : new InexactNumber(literal);
   }
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
@@ -91,9 +96,16 @@ function revive(value: unknown): unknown {
  * One pass of the parser below; what it refuses goes to the marked-string parser, which words the error (JSON.parse's
  * message, or the nesting bound's) exactly as before.
  */
-export function parseJson(text: string, opts: { strictNumbers?: boolean } = {}): unknown {
-  const value = parseFast(text, opts.strictNumbers === true);
+export function parseJson(text: string, opts: ParseOptions = {}): unknown {
+  const value = parseFast(text, opts.strictNumbers === true, opts.maxArrayItems);
   return value !== undefined ? value : parseMarked(text, opts);
+}
+
+export interface ParseOptions {
+  strictNumbers?: boolean;
+  /** an array with more items is refused (JsonSyntaxError) as soon as the parser reaches the item past the bound,
+   * before the rest of it is read (vendor bodies: no vendor array is anywhere near it) */
+  maxArrayItems?: number;
 }
 
 // ---- one-pass parser: a recursive descent over the text, producing the same values as parseMarked ----
@@ -101,15 +113,17 @@ export function parseJson(text: string, opts: { strictNumbers?: boolean } = {}):
 let src = '';
 let pos = 0;
 let strictMode = false;
+let maxItems = Infinity;
 /** thrown (and caught in parseFast) on anything the grammar or the nesting bound refuses */
 const REFUSED: unique symbol = Symbol('refused');
 
 /** The one-pass parser alone: the value, or undefined when the text is not JSON JSON.parse would accept or is
  * nested deeper than MAX_DEPTH (parseMarked then says why). Exported for the tests that compare it with parseMarked. */
-export function parseFast(text: string, strictNumbers: boolean): unknown {
+export function parseFast(text: string, strictNumbers: boolean, maxArrayItems = Infinity): unknown {
   src = text;
   pos = 0;
   strictMode = strictNumbers;
+  maxItems = maxArrayItems;
   try {
     const value = parseValue(0);
     if (skipSpace() === text.length) return value;
@@ -168,6 +182,7 @@ function parseArray(depth: number): unknown[] {
   const a: unknown[] = [];
   if (src.charCodeAt(skipSpace()) === 93 /* ] */) { pos++; return a; }
   for (;;) {
+    if (a.length === maxItems) throw new JsonSyntaxError(`an array has more than ${maxItems} items (at position ${pos})`);
     a.push(parseValue(depth));
     const c = src.charCodeAt(skipSpace());
     pos++;
@@ -194,7 +209,8 @@ function parseString(key = false): string {
   }
 }
 
-/** At a minus sign or digit. Integers of up to 15 characters are numbers, longer ones BigInt; a fraction or exponent
+/** At a minus sign or digit. Integers of up to 15 characters are numbers, longer ones BigInt (up to
+ * MAX_INTEGER_LITERAL characters; longer ones InexactNumber); a fraction or exponent
  * makes an InexactNumber under strictNumbers or when longer than 15 characters, a number otherwise. */
 function parseNumber(): unknown {
   const start = pos;
@@ -225,6 +241,7 @@ function parseNumber(): unknown {
   const length = pos - start;
   if (integer) {
     if (length <= 15) return src.charCodeAt(start) === 45 ? -n : n; // exact: 15 digits stay below 2^53
+    if (length > MAX_INTEGER_LITERAL) return new InexactNumber(src.slice(start, pos));
     return BigInt(src.slice(start, pos));
   }
   const literal = src.slice(start, pos);
@@ -369,4 +386,130 @@ function quote(s: string): string {
     if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
   }
   return `"${s}"`;
+}
+
+// ---- a check that allocates nothing: is this text JSON? ----
+
+/**
+ * True when text (a string, or its UTF-8 bytes) is one JSON value that JSON.parse accepts, nested at most maxDepth
+ * levels. Builds no value and uses no recursion: the journal checks the bodies of a page this way and writes them out
+ * as they came, instead of parsing them (1,000 kept bodies of nested arrays, parsed at once, took the heap past 4 GB).
+ * It reads bytes (a string is encoded first): every byte of 0x80 and above is a part of a character only strings may
+ * hold, so the verdict is the one of the decoded text.
+ */
+export function isJsonText(text: string | Uint8Array, maxDepth = MAX_DEPTH): boolean {
+  bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  end = bytes.length;
+  try {
+    return scanJson(maxDepth);
+  } finally {
+    bytes = EMPTY;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+let bytes: Uint8Array = EMPTY;
+let end = 0;
+/** the byte at i, or -1 past the end */
+const at = (i: number): number => (i < end ? bytes[i] : -1);
+
+function scanJson(maxDepth: number): boolean {
+  const inObject = new Uint8Array(maxDepth + 1); // per level: 1 in an object, 0 in an array
+  let depth = 0;
+  let i = 0;
+  for (;;) {
+    // a value starts at i (after whitespace)
+    i = space(i);
+    const c = at(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return false;
+      inObject[depth] = c === 123 ? 1 : 0;
+      i = space(i + 1);
+      if (at(i) === (c === 123 ? 125 : 93)) { depth--; i++; } // empty
+      else if (c === 123) { i = key(i); if (i < 0) return false; continue; }
+      else continue;
+    } else if (c === 34 /* " */) {
+      i = string(i);
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      i = number(i);
+    } else if (c === 116 /* t */ && at(i + 1) === 114 && at(i + 2) === 117 && at(i + 3) === 101) {
+      i += 4;
+    } else if (c === 110 /* n */ && at(i + 1) === 117 && at(i + 2) === 108 && at(i + 3) === 108) {
+      i += 4;
+    } else if (c === 102 /* f */ && at(i + 1) === 97 && at(i + 2) === 108 && at(i + 3) === 115 && at(i + 4) === 101) {
+      i += 5;
+    } else {
+      return false;
+    }
+    if (i < 0) return false;
+    // after a value: a comma, or the end of containers, or the end of the text
+    for (;;) {
+      i = space(i);
+      if (depth === 0) return i === end;
+      const d = at(i);
+      if (d === 44 /* , */) {
+        i = inObject[depth] ? key(space(i + 1)) : i + 1;
+        if (i < 0) return false;
+        break;
+      }
+      if (d !== (inObject[depth] ? 125 : 93)) return false;
+      depth--;
+      i++;
+    }
+  }
+}
+
+function space(i: number): number {
+  let c = at(i);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = at(++i);
+  return i;
+}
+
+/** At a key's opening quote: the position after its colon, or -1. */
+function key(i: number): number {
+  if (at(i) !== 34) return -1;
+  i = string(i);
+  if (i < 0) return -1;
+  i = space(i);
+  return at(i) === 58 /* : */ ? i + 1 : -1;
+}
+
+/** At an opening quote: the position after the closing one, or -1. */
+function string(i: number): number {
+  for (i++; ; i++) {
+    const c = at(i);
+    if (c === 34) return i + 1;
+    if (c < 32) return -1; // a control character, or the end (-1)
+    if (c === 92 /* \ */) {
+      const e = at(++i);
+      if (e === 117 /* u */) {
+        for (let k = 0; k < 4; k++) if (!isHex(at(++i))) return -1;
+      } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) {
+        return -1;
+      }
+    }
+  }
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** At a minus sign or digit: the position after the literal, or -1. */
+function number(i: number): number {
+  if (at(i) === 45) i++;
+  if (at(i) === 48) i++;
+  else if (isDigit(at(i))) while (isDigit(at(i))) i++;
+  else return -1;
+  if (at(i) === 46 /* . */) {
+    if (!isDigit(at(++i))) return -1;
+    while (isDigit(at(i))) i++;
+  }
+  const e = at(i);
+  if (e === 101 || e === 69) {
+    const s = at(++i);
+    if (s === 43 || s === 45) i++;
+    if (!isDigit(at(i))) return -1;
+    while (isDigit(at(i))) i++;
+  }
+  return i;
 }

@@ -1,12 +1,17 @@
 // Token buckets per (Action, access key id), mock-contract §4. Capacity and refill per second = the QPS, unless the
 // action counts in something other than calls (a cost per call and a capacity of its own, BatchSendMessage).
+import { createHash } from 'node:crypto';
 import type { Clock } from './clock.js';
 
 /** fullAt: when the bucket will be full again if left alone (then it is the same as a new one and may be dropped) */
 interface Bucket { tokens: number; at: number; fullAt: number }
 
-/** Past this many (Action, access key) pairs, idle buckets are dropped, so made-up key ids cannot grow memory. */
-const MAX_BUCKETS = 10_000;
+/** Past this many (Action, access key) pairs, idle buckets are dropped, and when none is idle (a frozen or slow mock
+ * clock) the oldest, so made-up key ids cannot grow memory whatever the clock does. */
+export const MAX_BUCKETS = 10_000;
+/** An access key id longer than this (real ones are under 64 characters) is keyed by its SHA-256, so a bucket's key
+ * is bounded in length too. */
+export const MAX_KEY_ID = 128;
 /** Least time between two eviction scans. */
 const EVICT_EVERY_MS = 100;
 
@@ -23,11 +28,16 @@ export class RateLimiter {
     const qps = this.override ?? documentedQps;
     if (qps <= 0) return true;
     if (this.override !== undefined) { cost = 1; capacity = qps; }
-    const key = `${action}\u0000${accessKeyId}`;
+    const id = accessKeyId.length <= MAX_KEY_ID ? accessKeyId : `sha256:${createHash('sha256').update(accessKeyId).digest('base64')}`;
+    const key = `${action}\u0000${id}`;
     const now = this.clock.now();
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= MAX_BUCKETS && (now - this.lastEviction >= EVICT_EVERY_MS || now < this.lastEviction)) this.evictFull(now); // a clock set back scans at once
+      if (this.buckets.size >= MAX_BUCKETS) {
+        if (now - this.lastEviction >= EVICT_EVERY_MS || now < this.lastEviction) this.evictFull(now); // a clock set back scans at once
+        // none idle (the clock stood still): the oldest bucket goes, which only forgets what it had spent
+        if (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+      }
       b = { tokens: capacity, at: now, fullAt: now };
       this.buckets.set(key, b);
     } else if (now > b.at) {

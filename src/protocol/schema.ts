@@ -124,20 +124,101 @@ function describe(err: { instancePath: string; schemaPath?: string; keyword: str
   return `${field}: ${err.message}`;
 }
 
+/** Values of at most this many nodes have their first error found by typebox's error walk (its messages, as they
+ * always were); in larger ones, arrays and maps are searched here with compiled checks, so the cost of a refused body
+ * is a few passes of compiled code over it, never typebox's error walk over all of it (524k MessageIds: 1.2 s). */
+const SMALL_VALUE = 256;
+
+type Checker = { Check(v: unknown): boolean; Errors(v: unknown): unknown[] };
+const checkers = new WeakMap<object, Checker>();
+const checkerOf = (s: TSchema): Checker => {
+  let c = checkers.get(s);
+  if (!c) checkers.set(s, (c = Compile(s) as unknown as Checker));
+  return c;
+};
+
+/** True when value has at most `budget` nodes (stops counting past it). */
+function smallValue(value: unknown, budget = { left: SMALL_VALUE }): boolean {
+  if (--budget.left < 0) return false;
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    if (value.length > budget.left) return false;
+    for (const v of value) if (!smallValue(v, budget)) return false;
+    return true;
+  }
+  for (const k in value) if (!smallValue((value as Record<string, unknown>)[k], budget)) return false;
+  return true;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const kindOf = (s: Record<string, any>): string | undefined => (s.type === 'array' ? 'array' : s.type === 'object' ? 'object' : s.type === 'null' ? 'null' : undefined);
+
+function typeboxError(schema: TSchema, value: unknown, path: string): string {
+  const errors = checkerOf(schema).Errors(value) as any[];
+  // the first error names the field; a union's per-branch noise is skipped
+  const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
+  return first ? describe({ ...first, instancePath: path + first.instancePath }, schema) : `${fieldName(path) || 'body'}: does not match the schema`;
+}
+
+/** The message of the first error in a value Check refused; path is the JSON pointer of value in the body. */
+function firstError(schema: TSchema, value: unknown, path: string): string {
+  const s = schema as Record<string, any>;
+  const kind = Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined;
+  // a small value, or one whose kind the schema does not take (typebox refuses it at the top, walking nothing)
+  if (smallValue(value) || (!Array.isArray(s.anyOf) && kindOf(s) !== kind)) return typeboxError(schema, value, path);
+  if (Array.isArray(s.anyOf)) {
+    const branches = (s.anyOf as TSchema[]).filter((b) => kindOf(b) === kind);
+    if (branches.length === 1) return firstError(branches[0], value, path);
+  } else if (s.type === 'array' && Array.isArray(value)) {
+    if ((typeof s.minItems === 'number' && value.length < s.minItems) || (typeof s.maxItems === 'number' && value.length > s.maxItems)) {
+      const keyword = value.length < s.minItems ? 'minItems' : 'maxItems';
+      return describe({ keyword, instancePath: path, schemaPath: '#', message: '', params: { limit: s[keyword] } }, schema);
+    }
+    const items = checkerOf(s.items);
+    for (let i = 0; i < value.length; i++) if (!items.Check(value[i])) return firstError(s.items, value[i], `${path}/${i}`);
+  } else if (s.type === 'object' && isObject(value)) {
+    const missing = ((s.required ?? []) as string[]).filter((k) => !Object.hasOwn(value, k));
+    if (missing.length) return describe({ keyword: 'required', instancePath: path, message: '', params: { requiredProperties: missing } }, schema);
+    for (const [k, p] of Object.entries((s.properties ?? {}) as Record<string, TSchema>)) {
+      if (Object.hasOwn(value, k) && !checkerOf(p).Check(value[k])) return firstError(p, value[k], `${path}/${k}`);
+    }
+    for (const p of Object.values((s.patternProperties ?? {}) as Record<string, TSchema>)) {
+      const c = checkerOf(p);
+      for (const k of Object.keys(value)) if (!c.Check(value[k])) return firstError(p, value[k], `${path}/${k}`);
+    }
+  }
+  return `${fieldName(path) || 'body'}: does not match the schema`;
+}
+
+/** An array reachable from the root through object properties (or a union) that is longer than its maxItems: its
+ * message. Checked before the compiled check, which reads every item of an array before its length. */
+function oversize(schema: TSchema, value: unknown, path: string): string | undefined {
+  const s = schema as Record<string, any>;
+  if (Array.isArray(s.anyOf)) {
+    for (const b of s.anyOf as TSchema[]) {
+      const m = oversize(b, value, path);
+      if (m) return m;
+    }
+  } else if (s.type === 'array' && Array.isArray(value) && typeof s.maxItems === 'number' && value.length > s.maxItems) {
+    return describe({ keyword: 'maxItems', instancePath: path, schemaPath: '#', message: '', params: { limit: s.maxItems } }, schema);
+  } else if (s.type === 'object' && s.properties && isObject(value)) {
+    for (const [k, p] of Object.entries(s.properties as Record<string, TSchema>)) {
+      const m = Object.hasOwn(value, k) ? oversize(p, value[k], `${path}/${k}`) : undefined;
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
 /** A validator compiled on first use, so start-up does not pay for actions nobody calls. */
 export function compileBody<S extends TSchema>(schema: S): BodyValidator<Static<S>> {
-  let checker: { Check(v: unknown): boolean; Errors(v: unknown): unknown[] } | undefined;
   let normalise: Normalise | undefined;
   return {
     parse(value) {
-      checker ??= Compile(schema);
       normalise ??= normaliserFor(schema) ?? ((v: unknown) => v);
-      if (!checker.Check(value)) {
-        const errors = checker.Errors(value) as any[];
-        // the first error names the field; a union's per-branch noise is skipped
-        const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0];
-        throw new ValidationError(first ? describe(first, schema) : 'body: does not match the schema');
-      }
+      const tooLong = oversize(schema, value, '');
+      if (tooLong) throw new ValidationError(tooLong);
+      if (!checkerOf(schema).Check(value)) throw new ValidationError(firstError(schema, value, ''));
       return normalise(value) as Static<S>;
     },
   };

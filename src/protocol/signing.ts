@@ -50,7 +50,8 @@ export function canonicalHeaderValue(name: string, value: HeaderBag[string]): st
 
 /** `name:value\n` for each signed header name, in the order of the SignedHeaders list. */
 export function canonicalHeaders(signedHeaders: readonly string[], headers: HeaderBag): string {
-  return signedHeaders.map((n) => `${n}:${canonicalHeaderValue(n, headers[n])}\n`).join('');
+  // own headers only: a signed name such as `constructor` is a header the request did not send, not Object's
+  return signedHeaders.map((n) => `${n}:${canonicalHeaderValue(n, Object.hasOwn(headers, n) ? headers[n] : undefined)}\n`).join('');
 }
 
 export interface CanonicalParts {
@@ -153,6 +154,13 @@ export interface Verdict {
 
 interface ParsedAuthorization { accessKeyId: string; shortDate: string; region: string; service: string; signedHeaders: string[]; signature: string }
 
+/** Longest Authorization header read at all (a signed one is about 250 characters; Node allows 16 KiB of headers). A
+ * longer one is refused with InvalidAuthorization before anything parses it, in every --auth mode (the dispatcher). */
+export const AUTHORIZATION_MAX = 4096;
+
+export const tooLongAuthorization = (): string =>
+  `${ERRORS.InvalidAuthorization.message} (the header is longer than ${AUTHORIZATION_MAX} characters)`;
+
 const X_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const AUTH_SHAPE = "expected 'HMAC-SHA256 Credential=<AK>/<yyyymmdd>/<region>/rtc/request, SignedHeaders=<a;b>, Signature=<64 hex>'";
 
@@ -189,6 +197,7 @@ export function parseXDate(xDate: string): number | undefined {
 export function verify(req: RequestInfo, raw: Buffer, credentials: ReadonlyMap<string, string>, nowMs: number, maxSkewS: number): Verdict {
   const header = firstValue(req.headers.authorization);
   if (!header) return refuse({}, 'MissingAuthenticationToken');
+  if (header.length > AUTHORIZATION_MAX) return { ok: false, code: 'InvalidAuthorization', message: tooLongAuthorization() };
   const auth = parseAuthorization(header);
   if (typeof auth === 'string') return refuse({}, 'InvalidAuthorization', `${auth}; ${AUTH_SHAPE}`);
   const who = { accessKeyId: auth.accessKeyId, region: auth.region };
