@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
-import type { ActionDef } from './actions/action.js';
+import { writesState, type ActionDef } from './actions/action.js';
 import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
@@ -74,7 +74,23 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
-  return { name: def.name, qps: def.qps, validator: compileBody(def.body), handle: (ctx, body) => def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body) };
+  const writes = writesState(def);
+  return {
+    name: def.name, qps: def.qps, validator: compileBody(def.body),
+    handle: (ctx, body) => {
+      if (writes) refuseWhileUnwritable(store);
+      return def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body);
+    },
+  };
+}
+
+/** A change the data file could not keep is not accepted: 503 ServiceUnavailableTemp, nothing changed. */
+function refuseWhileUnwritable(store: Store): void {
+  const failure = store.persistenceFailure();
+  if (failure === undefined) return;
+  const err = new ApiError('ServiceUnavailableTemp');
+  err.message = `${err.message} Changes are refused until the data file can be written again (reads go on): ${failure}`;
+  throw err;
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),

@@ -43,7 +43,11 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
     }
 
     scope.get('/health', async (_req, reply) => sendJson(reply, 200, { Status: 'ok' }));
-    scope.get('/ready', async (_req, reply) => sendJson(reply, runtime.loaded ? 200 : 503, { Status: runtime.loaded ? 'ready' : 'loading' }));
+    scope.get('/ready', async (_req, reply) => {
+      if (!runtime.loaded) return sendJson(reply, 503, { Status: 'loading' });
+      const failure = runtime.store.persistenceFailure();
+      return failure === undefined ? sendJson(reply, 200, { Status: 'ready' }) : sendJson(reply, 503, { Status: 'unwritable', Reason: failure });
+    });
     registerStateRoutes(scope, runtime);
     registerJournalRoutes(scope, runtime);
     registerFaultRoutes(scope, runtime);

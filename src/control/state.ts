@@ -5,7 +5,7 @@ import { conversationsFromFixture, conversationToFixture, FixtureError } from '.
 import { initialConversations } from '../store/load.js';
 import type { Conversation } from '../store/model.js';
 import { DEFAULT_FIXTURES } from '../config.js';
-import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
+import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, refuseWhileUnwritable, APPID_MAX } from './http.js';
 
 /** The fixtures the app was built with, read again (never the data file): fresh objects for a fresh world. */
 async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[]> {
@@ -41,6 +41,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
     const to = q.To ?? 'fixtures';
     if (to !== 'fixtures' && to !== 'empty') throw badRequest(`?To=${to}: must be fixtures or empty`);
     const appId = intQuery(q, 'AppId', 1, APPID_MAX);
+    refuseWhileUnwritable(runtime.store.persistenceFailure());
     return sendJson(reply, 200, { ConversationCount: await reset(runtime, to, appId) });
   });
 
@@ -60,6 +61,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
     }
     const stray = appId === undefined ? undefined : conversations.findIndex((c) => c.appId !== appId);
     if (stray !== undefined && stray >= 0) throw badRequest(`Conversations[${stray}].AppId: must be ${appId} (?AppId=${appId} replaces that AppId only)`);
+    refuseWhileUnwritable(runtime.store.persistenceFailure());
     runtime.store.replace(conversations, appId);
     return sendJson(reply, 200, { ConversationCount: conversations.length });
   });

@@ -25,6 +25,8 @@ export class Store {
   setSink(sink: ChangeSink): void { this.sink = sink; }
   flush(): Promise<void> { return this.sink.flush(); }
   close(): Promise<void> { return this.sink.close(); }
+  /** why the data file cannot be written, while it cannot; then state-changing calls are refused (ServiceUnavailableTemp) */
+  persistenceFailure(): string | undefined { return this.sink.failure(); }
 
   // ---- whole-state verbs (load, reset, export) ----
 

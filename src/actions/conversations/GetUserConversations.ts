@@ -13,6 +13,7 @@ import { requireUser } from '../common.js';
 export default defineAction({
   name: 'GetUserConversations',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     Cursor: Int64({ min: 0n, description: 'offset of the page; 0 for the first' }),

@@ -10,6 +10,7 @@ import { newConversation } from '../conversations/CreateConversation.js';
 export default defineAction({
   name: 'BatchSendMessage',
   qps: 200,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     Content: Str(),

@@ -15,6 +15,7 @@ const UsersStr = () => Opt(Nullable(List(Str())));
 export default defineAction({
   name: 'SendMessage',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

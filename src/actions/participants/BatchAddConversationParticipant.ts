@@ -13,6 +13,7 @@ import { memberCap, newMember } from '../conversation-views.js';
 export default defineAction({
   name: 'BatchAddConversationParticipant',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),
