@@ -117,3 +117,133 @@ t.test('a graceful exit with a failing disk says what was lost (item 7)', async 
   mkdirSync(`${data}.log.tmp`); // the change log cannot be started
   await t.rejects(app.close(), /state\.json could not be written on exit.*EISDIR.*the last 2 acknowledged changes are lost/);
 });
+
+// ---- item 6: GetUserConversations pages from an ordered index, same answers as sorting per call ----
+
+const UC_APP = 818181;
+const USERS = [1n, 2n, 3n, 4n, 5n];
+
+/** A seeded generator for test worlds (no Math.random: a failure can be replayed). */
+function prng(seed: number) {
+  let s = seed >>> 0 || 1;
+  const next = () => { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; return (s >>> 0) / 2 ** 32; };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+}
+
+function ucWorld(seed: number, count: number) {
+  const r = prng(seed);
+  const conversations = [];
+  for (let i = 0; i < count; i++) {
+    const type = r.pick([1, 2, 2, 100]);
+    const members = type === 1 ? [USERS[i % 5], USERS[(i + 1 + r.int(4)) % 5]] : USERS.filter(() => r.next() < 0.6);
+    if (members.length === 0) members.push(USERS[r.int(5)]);
+    const createTime = 1_700_000_000n + BigInt(r.int(5)); // ties on purpose: the short id breaks them
+    conversations.push({
+      AppId: UC_APP, ConversationShortId: 1_000_000n + BigInt(r.int(10_000_000)) * 7n + BigInt(i), ConversationType: type,
+      InboxType: r.int(2), OwnerUserId: members[0], CreatorUserId: r.pick(members), ...(type === 1 ? { OtherUserId: members[1] } : {}),
+      CreateTime: createTime, ModifyTime: createTime + BigInt(r.int(3)), Status: r.next() < 0.1 ? 1 : 0,
+      Participants: members.map((u) => ({ ParticipantUserId: u })),
+      Messages: r.next() < 0.5 ? [{ MessageId: 9_000_000n + BigInt(i), Sender: members[0], MsgType: 1, Content: 'x', CreateTime: createTime * 1000n + BigInt(r.int(9000)) }] : [],
+    });
+  }
+  return { Conversations: conversations };
+}
+
+/** What GetUserConversations answered before the index: every conversation of the user, sorted per call. */
+function referenceOrder(app: FastifyInstance, user: bigint, inboxType: number, dataType: number): bigint[] {
+  const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+  const activity = (c: any) => {
+    const last = c.messages.length ? c.messages[c.messages.length - 1].createTime / 1000n : 0n;
+    return last > c.modifyTime ? last : c.modifyTime;
+  };
+  const order: Record<number, (a: any, b: any) => number> = {
+    0: (a, b) => cmp(activity(b), activity(a)) || cmp(b.shortId, a.shortId),
+    1: (a, b) => cmp(a.createTime, b.createTime) || cmp(a.shortId, b.shortId),
+    2: (a, b) => cmp(b.createTime, a.createTime) || cmp(b.shortId, a.shortId),
+  };
+  return [...app.mock.store.conversationsOf(UC_APP, user)]
+    .filter((c) => c.status === 0 && c.inboxType === inboxType && (dataType !== 2 || (c.type === 100 && c.creatorUserId === user)))
+    .sort(order[dataType]).map((c) => c.shortId);
+}
+
+/** Every page of GetUserConversations, Limit `limit`, joined. */
+async function listed(app: FastifyInstance, user: bigint, inboxType: number, dataType: number, limit: number): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  for (let cursor = 0n, pages = 0; pages < 1000; pages++) {
+    const r = await call(app, 'GetUserConversations', { AppId: UC_APP, ParticipantUserId: user, Cursor: cursor, Limit: limit, DataType: dataType, InboxType: inboxType });
+    if (r.status !== 200) throw new Error(r.text);
+    ids.push(...r.body.Result.ConversationInfos.map((c: any) => BigInt(c.ConversationShortId)));
+    if (!r.body.Result.HasMore) break;
+    cursor = BigInt(r.body.Result.NextCursor);
+  }
+  return ids;
+}
+
+t.test('GetUserConversations: the kept order answers as the per-call sort did, as conversations change (item 6)', async (t) => {
+  const app = await makeApp(t, { fixtureDoc: { Conversations: [] } });
+  const r = prng(12);
+  let mismatches = 0;
+  let checks = 0;
+  const compareAll = async (when: string) => {
+    for (const user of USERS) for (const inboxType of [0, 1]) for (const dataType of [0, 1, 2]) {
+      checks++;
+      const got = await listed(app, user, inboxType, dataType, 1 + r.int(7));
+      const want = referenceOrder(app, user, inboxType, dataType);
+      if (stringifyJson(got) !== stringifyJson(want)) {
+        mismatches++;
+        t.same(got, want, `${when}: user ${user} InboxType ${inboxType} DataType ${dataType}`);
+      }
+    }
+  };
+  t.equal((await ctl(app, 'PUT', '/_mock/state', ucWorld(7, 60))).status, 200);
+  await compareAll('imported');
+  for (let step = 0; step < 60; step++) {
+    const convs = [...app.mock.store.conversations(UC_APP)].filter((c) => c.status === 0);
+    const c = r.pick(convs);
+    const member = c && r.pick([...c.members.keys()]) as bigint;
+    app.mock.clock.advance(r.int(3) * 1000);
+    const kind = r.int(6);
+    if (!c || kind === 0) await call(app, 'CreateConversation', { AppId: UC_APP, OwnerUserId: r.pick(USERS), InboxType: r.int(2), ConversationCoreInfo: { ConversationType: r.pick([2, 100]), Name: 'n' } });
+    else if (kind === 1) await call(app, 'SendMessage', { AppId: UC_APP, ConversationShortId: c.shortId, Sender: member, MsgType: 1, Content: 'm' });
+    else if (kind === 2) await call(app, 'ModifyConversation', { AppId: UC_APP, ConversationCoreInfo: { ConversationShortId: c.shortId, Name: `n${step}` } });
+    else if (kind === 3) await call(app, 'BatchAddConversationParticipant', { AppId: UC_APP, ConversationShortId: c.shortId, Operator: member, ParticipantInfos: [{ ParticipantUserId: r.pick(USERS) }] });
+    else if (kind === 4) await call(app, 'BatchDeleteConversationParticipant', { AppId: UC_APP, ConversationShortId: c.shortId, Operator: member, ParticipantUserIds: [r.pick(USERS)] });
+    else await call(app, 'DestroyConversation', { AppId: UC_APP, ConversationShortId: c.shortId, OwnerUserId: c.ownerUserId });
+    if (step % 6 === 5) await compareAll(`step ${step}`);
+  }
+  t.equal((await ctl(app, 'POST', `/_mock/reset?AppId=${UC_APP}&To=empty`)).status, 200);
+  t.equal((await ctl(app, 'PUT', `/_mock/state?AppId=${UC_APP}`, ucWorld(8, 40))).status, 200);
+  await compareAll('one AppId replaced');
+  t.equal(mismatches, 0, `${checks} listings as sorted per call`);
+});
+
+t.test('GetUserConversations does not sort the user\'s conversations per call (item 6)', async (t) => {
+  const n = 3000;
+  const conversations = Array.from({ length: n }, (_, i) => ({
+    AppId: UC_APP, ConversationShortId: 5_000_000n + BigInt(i), ConversationType: 1, OwnerUserId: 1, OtherUserId: 100 + i,
+    CreateTime: 1_700_000_000 + (i % 17), Participants: [{ ParticipantUserId: 1 }, { ParticipantUserId: 100 + i }],
+  }));
+  const app = await makeApp(t, { fixtureDoc: { Conversations: conversations } });
+  const page = (DataType: number) => call(app, 'GetUserConversations', { AppId: UC_APP, ParticipantUserId: 1, Cursor: 1500, Limit: 20, DataType });
+  await page(0); // the first listing of a user may sort once; later ones, whatever changed meanwhile, must not
+  const sort = Array.prototype.sort;
+  let sorted = 0;
+  Array.prototype.sort = function (this: unknown[], ...args: any[]) { sorted += this.length; return sort.apply(this, args as any); } as typeof sort;
+  try {
+    for (let i = 0; i < 5; i++) {
+      app.mock.clock.advance(1000);
+      const sent = await call(app, 'SendMessage', { AppId: UC_APP, ConversationShortId: 5_000_000n + BigInt(i * 500), Sender: 1, MsgType: 1, Content: 'm' });
+      t.equal(sent.status, 200);
+      for (const DataType of [0, 1]) {
+        const r = await page(DataType);
+        t.equal(r.body.Result.ConversationInfos.length, 20);
+        t.equal(r.body.Result.HasMore, true);
+      }
+    }
+    const first = await call(app, 'GetUserConversations', { AppId: UC_APP, ParticipantUserId: 1, Cursor: 0, Limit: 5, DataType: 0 });
+    t.same(first.body.Result.ConversationInfos.map((c: any) => BigInt(c.ConversationShortId)), [5_002_000n, 5_001_500n, 5_001_000n, 5_000_500n, 5_000_000n], 'the latest active first');
+  } finally {
+    Array.prototype.sort = sort;
+  }
+  t.ok(sorted < 100, `items sorted while answering ten pages of ${n}: ${sorted}`);
+});

@@ -4,6 +4,7 @@ import type { Clock } from '../protocol/clock.js';
 import type { Random } from '../protocol/random.js';
 import { ConversationType, MessageStatus, type Conversation, type Member, type Message, type Settings, type UserId } from './model.js';
 import { memorySink, type ChangeSink } from './persistence.js';
+import { UserConversations } from './user-conversations.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
 const ID_LO = 1_600_000_000_000_000_000n;
@@ -15,6 +16,11 @@ export class Store {
   private readonly usedIds = new Set<bigint>();
   /** per AppId: each user's conversations (GetUserConversations) */
   private readonly byUser = new Map<number, Map<UserId, Set<Conversation>>>();
+  /** each user's conversations in GetUserConversations' orders, kept as conversations change */
+  private readonly ordered = new UserConversations({
+    conversationsOf: (appId, user) => this.conversationsOf(appId, user),
+    holds: (c) => this.apps.get(c.appId)?.get(c.shortId) === c,
+  });
   /** per AppId: one-to-one conversations created without an IdempotentId, by InboxType and user pair */
   private readonly byPair = new Map<number, Map<string, Conversation>>();
   /** per AppId: conversations by CreateConversation.IdempotentId */
@@ -36,6 +42,7 @@ export class Store {
       this.apps.clear();
       this.usedIds.clear();
       this.byUser.clear();
+      this.ordered.clear();
       this.byPair.clear();
       this.byIdempotentId.clear();
       for (const c of conversations) this.insert(c);
@@ -118,10 +125,18 @@ export class Store {
     return this.byUser.get(appId)?.get(user) ?? EMPTY;
   }
 
+  /** A page of user's conversations (Status 0) in one InboxType, in GetUserConversations' order for dataType
+   * (0 activity, 1 CreateTime, 2 live groups user created), and how many there are: O(log n + limit). */
+  userConversationsPage(appId: number, user: UserId, inboxType: number, dataType: number, start: number, limit: number): { page: Conversation[]; total: number } {
+    return this.ordered.page(appId, user, inboxType, dataType, start, limit);
+  }
+
   /** Adds or overwrites members (BatchAddConversationParticipant); an existing member keeps its join position. */
   putMembers(c: Conversation, members: Member[]): void {
     for (const m of members) {
+      const joined = !c.members.has(m.userId);
       c.members.set(m.userId, m);
+      if (joined) this.ordered.membership(c, m.userId);
       this.userSet(c.appId, m.userId).add(c);
     }
     c.sortedMembers = undefined;
@@ -131,6 +146,7 @@ export class Store {
   /** Removes members (BatchDeleteConversationParticipant). */
   removeMembers(c: Conversation, users: UserId[]): void {
     for (const u of users) {
+      if (c.members.has(u)) this.ordered.membership(c, u);
       c.members.delete(u);
       this.byUser.get(c.appId)?.get(u)?.delete(c);
     }
@@ -157,6 +173,7 @@ export class Store {
       c.ownerUserId = patch.owner;
     }
     c.modifyTime = this.nowSeconds();
+    this.ordered.active(c);
     this.sink.changed(c);
   }
 
@@ -178,6 +195,7 @@ export class Store {
 
   private index(c: Conversation): void {
     for (const u of c.members.keys()) this.userSet(c.appId, u).add(c);
+    this.ordered.changed(c);
     if (c.idempotentId !== undefined) mapOf(this.byIdempotentId, c.appId).set(c.idempotentId, c);
     else if (c.type === ConversationType.OneToOne && c.status === 0 && c.otherUserId !== undefined && c.ownerUserId !== 0n) {
       const pairs = mapOf(this.byPair, c.appId);
@@ -187,6 +205,7 @@ export class Store {
   }
 
   private unindex(c: Conversation): void {
+    this.ordered.changed(c);
     const users = this.byUser.get(c.appId);
     for (const u of c.members.keys()) users?.get(u)?.delete(c);
     const idem = this.byIdempotentId.get(c.appId);
@@ -208,12 +227,17 @@ export class Store {
     this.usedIds.add(msg.messageId);
     const sender = c.members.get(msg.sender);
     if (sender && sender.readIndex < msg.index) sender.readIndex = msg.index;
+    this.ordered.active(c);
     this.sink.changed(c, msg);
     return msg;
   }
 
-  /** Records that c's head or members changed in place: persistence picks it up. */
-  touched(c: Conversation): void { this.sink.changed(c); }
+  /** Records that c's head fields changed in place (members change through putMembers / removeMembers): persistence
+   * picks it up and c is filed again in its users' ordered lists. */
+  touched(c: Conversation): void {
+    this.ordered.changed(c);
+    this.sink.changed(c);
+  }
 
   /** Moves a member's ReadIndex; callers check it only moves up. */
   setReadIndex(c: Conversation, user: UserId, readIndex: bigint): void {
