@@ -1,6 +1,7 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
 import type { Socket } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import { writesState, type ActionDef } from './actions/action.js';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onComplete: (record) => journal.add(record),
   });
   registerControl(app, runtime);
+  answerOtherMethods(app, clock, random);
 
   app.setNotFoundHandler((req, reply) => {
     const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
@@ -157,6 +159,27 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('onClose', async () => { await store.close(); });
   closeUnusedConnectionsOnClose(app);
   return app;
+}
+
+/** The dispatcher's methods on `/` */
+const DISPATCHED = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+/** Every other method Node parses (TRACE, PROPFIND, QUERY…) answers 405 MethodNotAllowed on `/`, as the contract
+ * says of any method but POST, instead of a 404; CONNECT, which Node hands over as a raw socket, gets the same 405
+ * and the connection is closed. */
+function answerOtherMethods(app: FastifyInstance, clock: MockClock, random: Random): void {
+  const others = METHODS.filter((m) => !DISPATCHED.has(m) && m !== 'CONNECT');
+  for (const m of others) {
+    if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
+  }
+  app.route({ method: others, url: '/', handler: (req, reply) => sendError(req, reply, new ApiError('MethodNotAllowed', req.method), clock, random) });
+  app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const rid = requestId(clock.now(), random);
+    const body = stringifyJson(failure({ RequestId: rid, Action: '', Version: '', Service: SERVICE, Region: DEFAULT_REGION }, 'MethodNotAllowed', new ApiError('MethodNotAllowed', 'CONNECT').message, 100020));
+    socket.on('error', () => undefined);
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: ${rid}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    app.log.info({ Action: '', method: req.method, status: 405, RequestId: rid, ErrorCode: 'MethodNotAllowed' }, 'request');
+  });
 }
 
 /** On close, connections that are not serving a request are closed at once. Node closes idle keep-alive

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { mkdtempSync, mkdirSync, rmdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -246,4 +247,29 @@ t.test('GetUserConversations does not sort the user\'s conversations per call (i
     Array.prototype.sort = sort;
   }
   t.ok(sorted < 100, `items sorted while answering ten pages of ${n}: ${sorted}`);
+});
+
+// ---- item 10 ----
+
+t.test('any method but POST on / answers 405 MethodNotAllowed, CONNECT included (item 10)', async (t) => {
+  const app = await makeApp(t);
+  for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'QUERY', 'GET', 'DELETE']) {
+    const r = await call(app, 'GetMessagesReadReceipt', '{}', { method });
+    t.equal(r.status, 405, `${method} /: 405`);
+    t.match(r.body?.ResponseMetadata?.Error, { Code: 'MethodNotAllowed', CodeN: 100020 }, `${method}: the vendor's envelope`);
+  }
+  t.equal((await app.inject({ method: 'PROPFIND' as 'GET', url: '/elsewhere' })).statusCode, 404, 'other paths: 404 as before');
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    let text = '';
+    socket.on('data', (d) => { text += d; });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  t.match(answer, /^HTTP\/1\.1 405 /, 'CONNECT is answered');
+  const body = parseJson(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as any;
+  t.match(body.ResponseMetadata.Error, { Code: 'MethodNotAllowed', CodeN: 100020 });
 });
