@@ -1,7 +1,7 @@
 // Hostile input, round two (issue 12, items 4b, 6, 7, 9, 10): what the emulator accepts it must be able to keep and
 // load back; a failing disk is said, not hidden; control requests from a foreign page are refused.
 import t from 'tap';
-import { mkdtempSync, mkdirSync, rmdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -272,4 +272,54 @@ t.test('any method but POST on / answers 405 MethodNotAllowed, CONNECT included 
   t.match(answer, /^HTTP\/1\.1 405 /, 'CONNECT is answered');
   const body = parseJson(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as any;
   t.match(body.ResponseMetadata.Error, { Code: 'MethodNotAllowed', CodeN: 100020 });
+});
+
+t.test('Ext keys "constructor" and "__proto__" are kept as data, as the vendor\'s Go maps keep them (item 10)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'volc-im-mock-hostile-b-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const data = join(dir, 'state.json');
+  const app = await makeApp(t, { data, flushIntervalMs: 3_600_000 });
+  const ext = '{"__proto__":"p","constructor":"c","k":"v"}';
+  const created = await call(app, 'CreateConversation', `{"AppId":${SEED_APP},"OwnerUserId":5,"ConversationCoreInfo":{"ConversationType":2,"Name":"x","Ext":${ext}}}`);
+  t.equal(created.status, 200, created.text);
+  const id = BigInt(created.body.Result.ConversationShortId ?? created.body.Result.ConversationInfo?.ConversationShortId);
+  const sent = await call(app, 'SendMessage', `{"AppId":${SEED_APP},"ConversationShortId":${id},"Sender":5,"MsgType":1,"Content":"m","Ext":${ext}}`);
+  t.equal(sent.status, 200, sent.text);
+  const modified = await call(app, 'ModifyConversation', `{"AppId":${SEED_APP},"ConversationCoreInfo":{"ConversationShortId":${id},"Ext":{"__proto__":"p2","other":"o"}}}`);
+  t.equal(modified.status, 200, modified.text);
+
+  const own = (o: object, key: string) => Object.getOwnPropertyDescriptor(o, key)?.value;
+  const info = await call(app, 'BatchGetConversations', { AppId: SEED_APP, ConversationShortId: [id] });
+  const got = info.body.Result.ConversationCoreInfos[0].Ext;
+  t.same([own(got, '__proto__'), own(got, 'constructor'), own(got, 'k'), own(got, 'other')], ['p2', 'c', 'v', 'o'], 'the conversation\'s Ext, merged');
+  t.match(info.text, /"__proto__":"p2"/, 'written on the wire');
+  const msgs = await call(app, 'GetConversationMessages', { AppId: SEED_APP, ConversationShortId: id, Cursor: 0, Limit: 10, Reverse: 0 });
+  const msgExt = msgs.body.Result.Messages[0].Ext;
+  t.same([own(msgExt, '__proto__'), own(msgExt, 'constructor')], ['p', 'c'], 'the message\'s Ext');
+  t.equal(({} as any).k, undefined, 'no prototype touched');
+
+  // and they survive the data file
+  await app.close();
+  const again = await makeApp(t, { data });
+  const reread = await call(again, 'BatchGetConversations', { AppId: SEED_APP, ConversationShortId: [id] });
+  t.same(own(reread.body.Result.ConversationCoreInfos[0].Ext, '__proto__'), 'p2', 'loaded back');
+});
+
+t.test('PUT /_mock/state reads ids as the data file does: 1e3 and 1.0 are refused by both (item 10)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'volc-im-mock-hostile-b-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const app = await makeApp(t);
+  const before = snapshot(app);
+  for (const id of ['1e3', '1.0', '1000.0', '1E3']) {
+    const doc = `{"Conversations":[{"AppId":7,"ConversationShortId":${id},"ConversationType":2,"OwnerUserId":1,"Participants":[{"ParticipantUserId":1}]}]}`;
+    const put = await ctl(app, 'PUT', '/_mock/state', doc);
+    t.equal(put.status, 400, `PUT /_mock/state refuses ConversationShortId ${id}`);
+    t.match(put.body.Error.Message, /ConversationShortId/);
+    const file = join(dir, `s${id}.json`);
+    writeFileSync(file, doc);
+    await t.rejects(buildApp({ data: file }).then((a) => a.ready()), /ConversationShortId/, `the data file loader refuses ${id} too`);
+  }
+  t.equal(snapshot(app), before, 'nothing changed');
+  const good = '{"Conversations":[{"AppId":7,"ConversationShortId":1000,"ConversationType":2,"OwnerUserId":1,"Participants":[{"ParticipantUserId":1}]}]}';
+  t.equal((await ctl(app, 'PUT', '/_mock/state', good)).status, 200, 'an integer is taken');
 });

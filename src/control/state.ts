@@ -1,11 +1,12 @@
 // The world as a fixture document (mock-contract §7): GET/PUT /_mock/state and POST /_mock/reset.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
-import { conversationsFromFixture, conversationToFixture, FixtureError } from '../store/fixtures.js';
+import { conversationsFromFixtureText, conversationToFixture, FixtureError } from '../store/fixtures.js';
+import { JsonSyntaxError } from '../protocol/json.js';
 import { initialConversations } from '../store/load.js';
 import type { Conversation } from '../store/model.js';
 import { DEFAULT_FIXTURES } from '../config.js';
-import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, refuseWhileUnwritable, APPID_MAX } from './http.js';
+import { ControlError, badRequest, queryOf, intQuery, sendJson, refuseWhileUnwritable, APPID_MAX } from './http.js';
 
 /** The fixtures the app was built with, read again (never the data file): fresh objects for a fresh world. */
 async function fixtureConversations(runtime: MockRuntime): Promise<Conversation[]> {
@@ -53,10 +54,14 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
   app.put('/state', async (req, reply) => {
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
     let conversations: Conversation[];
+    // read exactly as the data file is read (the same parser and rules): what is imported can be loaded back
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    if (text.trim() === '') throw badRequest('body: a JSON body is required');
     try {
-      conversations = conversationsFromFixture(jsonBody(req), runtime.clock.now());
+      conversations = conversationsFromFixtureText(text, runtime.clock.now());
     } catch (e) {
       if (e instanceof FixtureError) throw badRequest(`state document: ${e.message}`);
+      if (e instanceof JsonSyntaxError) throw badRequest(`body: not valid JSON: ${e.message}`);
       throw e;
     }
     const stray = appId === undefined ? undefined : conversations.findIndex((c) => c.appId !== appId);

@@ -160,7 +160,7 @@ export class Store {
     if (patch.avatarUrl !== undefined) c.avatarUrl = patch.avatarUrl;
     if (patch.description !== undefined) c.description = patch.description;
     if (patch.notice !== undefined) c.notice = patch.notice;
-    if (patch.ext) Object.assign(c.ext, patch.ext);
+    if (patch.ext) c.ext = { ...c.ext, ...patch.ext }; // spread, not Object.assign: a "__proto__" key stays data
     if (patch.owner !== undefined && patch.owner !== c.ownerUserId) {
       if (c.type === ConversationType.OneToOne) {
         // the pair stays the same (and so does its index key): owner and other user swap
