@@ -15,7 +15,7 @@ import { Random } from './protocol/random.js';
 import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { DataFileSink } from './store/persistence.js';
-import { initialConversations, checkDataFileWritable } from './store/load.js';
+import { initialConversations, dataFileTarget } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
 import { authenticator, type AuthMode } from './protocol/auth.js';
 import type { Credential } from './protocol/signing.js';
@@ -148,9 +148,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   app.addHook('onReady', async () => {
-    if (options.data) await checkDataFileWritable(options.data);
-    const { conversations, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
-    if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
+    // a symlinked data file is read and written through the link (its target is what is replaced)
+    const data = options.data ? await dataFileTarget(options.data) : undefined;
+    const { conversations, source, dataFile } = await initialConversations({ ...options, data, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
+    if (data) store.setSink(new DataFileSink(data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
     store.replace(conversations, undefined, dataFile !== undefined);
     runtime.loaded = true;

@@ -1,7 +1,7 @@
 // Hostile input, round two (issue 12, items 4b, 6, 7, 9, 10): what the emulator accepts it must be able to keep and
 // load back; a failing disk is said, not hidden; control requests from a foreign page are refused.
 import t from 'tap';
-import { mkdtempSync, mkdirSync, rmdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmdirSync, rmSync, existsSync, writeFileSync, readFileSync, chmodSync, symlinkSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { writesState } from '../src/actions/action.js';
 import { MockClock } from '../src/protocol/clock.js';
-import { makeApp, call, snapshot, SEED_APP, SEED_CONV } from './helpers.js';
+import { makeApp, call, snapshot, ensureBuilt, runServer, SEED_APP, SEED_CONV } from './helpers.js';
 import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { CLOCK_MAX_MS } from '../src/protocol/clock.js';
 
@@ -322,4 +322,44 @@ t.test('PUT /_mock/state reads ids as the data file does: 1e3 and 1.0 are refuse
   t.equal(snapshot(app), before, 'nothing changed');
   const good = '{"Conversations":[{"AppId":7,"ConversationShortId":1000,"ConversationType":2,"OwnerUserId":1,"Participants":[{"ParticipantUserId":1}]}]}';
   t.equal((await ctl(app, 'PUT', '/_mock/state', good)).status, 200, 'an integer is taken');
+});
+
+t.test('a read-only data file is refused at start; a symlinked one is written through the link (item 10)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'volc-im-mock-hostile-b-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = () => new MockClock(() => 1_767_225_600_000);
+
+  // a data file the user made read-only, in a writable directory
+  const readOnly = join(dir, 'frozen.json');
+  writeFileSync(readOnly, '{"Conversations":[]}\n');
+  chmodSync(readOnly, 0o444);
+  const app = await buildApp({ data: readOnly, clock: clock() });
+  await t.rejects(app.ready(), /data file .*frozen\.json: cannot be written \(the file is read-only; make it writable/);
+  await app.close().catch(() => undefined);
+  t.equal(readFileSync(readOnly, 'utf8'), '{"Conversations":[]}\n', 'left as it was');
+  ensureBuilt();
+  const run = await runServer(['--data', readOnly, '--port', '0']);
+  t.equal(run.code, 2, 'the process exits 2');
+  t.match(run.stderr, /^volc-im-mock: data file .*frozen\.json: cannot be written \(the file is read-only/m, 'with one clear line');
+
+  // a symlinked data file: the target is rewritten, the link stays a link
+  mkdirSync(join(dir, 'real'));
+  mkdirSync(join(dir, 'links'));
+  const target = join(dir, 'real', 'state.json');
+  const link = join(dir, 'links', 'state.json');
+  symlinkSync(target, link); // dangling until the first write
+  const first = await buildApp({ data: link, clock: clock(), seed: 1, rateLimit: 0, flushIntervalMs: 3_600_000 });
+  await first.ready();
+  t.equal((await send(first, 'through the link')).status, 200);
+  await first.close();
+  t.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  t.match(readFileSync(target, 'utf8'), /through the link/, 'its target holds the world');
+  const second = await buildApp({ data: link, clock: clock(), seed: 1, rateLimit: 0, flushIntervalMs: 3_600_000 });
+  await second.ready();
+  t.equal((await send(second, 'again')).status, 200);
+  await second.mock.store.flush(); // through the change log, beside the target
+  await second.close();
+  t.ok(lstatSync(link).isSymbolicLink(), 'still a link after a load, a log append and a rewrite');
+  t.match(readFileSync(target, 'utf8'), /through the link[^]*again/);
+  t.notOk(existsSync(`${link}.log`) || existsSync(`${link}.tmp`), 'nothing written beside the link');
 });
