@@ -317,7 +317,7 @@ t.test('PUT /_mock/state reads ids as the data file does: 1e3 and 1.0 are refuse
     t.match(put.body.Error.Message, /ConversationShortId/);
     const file = join(dir, `s${id}.json`);
     writeFileSync(file, doc);
-    await t.rejects(buildApp({ data: file }).then((a) => a.ready()), /ConversationShortId/, `the data file loader refuses ${id} too`);
+    await t.rejects(buildApp({ data: file }).then(async (a) => { await a.ready(); }), /ConversationShortId/, `the data file loader refuses ${id} too`);
   }
   t.equal(snapshot(app), before, 'nothing changed');
   const good = '{"Conversations":[{"AppId":7,"ConversationShortId":1000,"ConversationType":2,"OwnerUserId":1,"Participants":[{"ParticipantUserId":1}]}]}';
@@ -334,7 +334,7 @@ t.test('a read-only data file is refused at start; a symlinked one is written th
   writeFileSync(readOnly, '{"Conversations":[]}\n');
   chmodSync(readOnly, 0o444);
   const app = await buildApp({ data: readOnly, clock: clock() });
-  await t.rejects(app.ready(), /data file .*frozen\.json: cannot be written \(the file is read-only; make it writable/);
+  await t.rejects(async () => { await app.ready(); }, /data file .*frozen\.json: cannot be written \(the file is read-only; make it writable/);
   await app.close().catch(() => undefined);
   t.equal(readFileSync(readOnly, 'utf8'), '{"Conversations":[]}\n', 'left as it was');
   ensureBuilt();

@@ -90,7 +90,7 @@ export async function dataFileTarget(file: string): Promise<string> {
   try {
     await access(dirname(target), constants.W_OK);
   } catch (e) {
-    throw fail(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its directory ${dirname(target)}`);
+    throw fail(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its directory${target === file ? '' : ` ${dirname(target)}`}`);
   }
   return target;
 }
