@@ -363,3 +363,40 @@ t.test('a read-only data file is refused at start; a symlinked one is written th
   t.match(readFileSync(target, 'utf8'), /through the link[^]*again/);
   t.notOk(existsSync(`${link}.log`) || existsSync(`${link}.tmp`), 'nothing written beside the link');
 });
+
+t.test('without --admin-token, a state-changing control request from a foreign Host or Origin is refused 403 (item 10)', async (t) => {
+  const app = await makeApp(t);
+  const before = snapshot(app);
+  const refused: Array<[string, Record<string, string>]> = [
+    ['a foreign Origin', { origin: 'http://evil.example', host: '127.0.0.1:8080' }],
+    ['a foreign Host (DNS rebinding)', { host: 'rebind.evil.example:8080' }],
+    ['a rebinding page: its Origin matches its Host', { host: 'rebind.evil.example:8080', origin: 'http://rebind.evil.example:8080' }],
+    ['Origin null (a sandboxed or file: page)', { origin: 'null', host: '127.0.0.1:8080' }],
+    ['another port of this machine', { origin: 'http://127.0.0.1:3000', host: '127.0.0.1:8080' }],
+  ];
+  for (const [name, headers] of refused) {
+    for (const [method, url, body] of [['POST', '/_mock/reset?To=empty'], ['PUT', '/_mock/state', { Conversations: [] }], ['POST', '/_mock/clock', { NowMs: 1 }], ['DELETE', '/_mock/faults']] as const) {
+      const r = await ctl(app, method, url, body, headers);
+      t.equal(r.status, 403, `${name}: ${method} ${url} refused`);
+      t.match(r.body?.Error, { Code: 'Forbidden', Message: /not the emulator's own/ });
+    }
+  }
+  t.equal(snapshot(app), before, 'nothing changed');
+  t.equal((await ctl(app, 'GET', '/_mock/clock')).body.NowMs, 1_767_225_600_000, 'the clock did not move');
+
+  const allowed: Array<[string, Record<string, string>]> = [
+    ['no Origin (curl, SDKs, tests)', {}],
+    ['the page this emulator served', { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' }],
+    ['localhost', { host: 'localhost:9999', origin: 'http://localhost:9999' }],
+    ['IPv6 loopback', { host: '[::1]:8080' }],
+    ['a compose service name', { host: 'volc-im-mock:8080' }],
+    ['the Docker host', { host: 'host.docker.internal:8080' }],
+  ];
+  for (const [name, headers] of allowed) t.equal((await ctl(app, 'POST', '/_mock/clock', { AdvanceMs: 1 }, headers)).status, 200, `${name}: accepted`);
+  t.equal((await ctl(app, 'GET', '/_mock/state', undefined, { origin: 'http://evil.example' })).status, 200, 'reads are not refused');
+  t.equal((await call(app, 'GetMessagesReadReceipt', '{}', { headers: { origin: 'http://evil.example' } })).status, 400, 'the vendor endpoint is not concerned');
+
+  const guarded = await makeApp(t, { adminToken: 'tok' });
+  const r = await ctl(guarded, 'POST', '/_mock/clock', { NowMs: 1 }, { origin: 'http://evil.example', authorization: 'Bearer tok' });
+  t.equal(r.status, 200, 'with --admin-token the token decides');
+});
