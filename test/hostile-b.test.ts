@@ -16,7 +16,7 @@ import { CLOCK_MAX_MS } from '../src/protocol/clock.js';
 const SENDER = 30340n;
 
 /** A control request through inject; body an object (int64-exact) or raw text. */
-export async function ctl(app: FastifyInstance, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+async function ctl(app: FastifyInstance, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await app.inject({
     method: method as 'POST', url, headers: { 'content-type': 'application/json', ...headers },
     payload: body === undefined ? undefined : typeof body === 'string' ? body : stringifyJson(body),
@@ -117,6 +117,14 @@ t.test('a graceful exit with a failing disk says what was lost (item 7)', async 
   t.equal((await send(app)).status, 200, 'acknowledged');
   mkdirSync(`${data}.log.tmp`); // the change log cannot be started
   await t.rejects(app.close(), /state\.json could not be written on exit.*EISDIR.*the last 2 acknowledged changes are lost/);
+
+  // a file never written at all (FILE.tmp in the way from the start)
+  const never = join(dir, 'never.json');
+  mkdirSync(`${never}.tmp`);
+  const fresh = await buildApp({ data: never, flushIntervalMs: 3_600_000, clock: new MockClock(() => 1_767_225_600_000), seed: 1, rateLimit: 0 });
+  await fresh.ready();
+  await t.rejects(fresh.mock.store.flush());
+  await t.rejects(fresh.close(), /never\.json could not be written on exit \(writes failing since [^)]+\): EISDIR.*the file was never written: the world as loaded or imported, and 0 acknowledged changes since, are lost/);
 });
 
 // ---- item 6: GetUserConversations pages from an ordered index, same answers as sorting per call ----

@@ -195,6 +195,8 @@ export class DataFileSink implements ChangeSink {
   private failed: { message: string; since: number } | undefined;
   /** changes acknowledged since the last write that succeeded: what a failing disk would lose */
   private unsaved = 0;
+  /** the world was replaced (import, reset) and has not been written since */
+  private replacedUnsaved = false;
 
   constructor(
     readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500, loaded?: DataFileState,
@@ -244,7 +246,7 @@ export class DataFileSink implements ChangeSink {
     this.messages.clear();
     this.removals = [];
     if (!persisted) {
-      this.unsaved++;
+      this.replacedUnsaved = true;
       this.compactNeeded = true;
       this.schedule();
     }
@@ -324,10 +326,12 @@ export class DataFileSink implements ChangeSink {
   /** What a failed close leaves out of the file, said plainly. */
   private lost(err: unknown): string {
     const since = this.failed ? ` (writes failing since ${new Date(this.failed.since).toISOString()})` : '';
-    const what = this.unsaved === 0 ? 'no acknowledged change is lost'
-      : this.compactNeeded && !this.logCurrent && this.snapshot.bytes === 0
-        ? `nothing of the world reached the file: all ${this.unsaved} acknowledged changes are lost`
-        : `the last ${this.unsaved} acknowledged changes are lost (the file holds the world as of its last successful write)`;
+    const changes = `${this.unsaved} acknowledged change${this.unsaved === 1 ? '' : 's'}`;
+    const what = !this.replacedUnsaved
+      ? (this.unsaved === 0 ? 'no acknowledged change is lost' : `the last ${changes} ${this.unsaved === 1 ? 'is' : 'are'} lost (the file holds the world as of its last successful write)`)
+      : this.snapshot.bytes === 0 && !this.logCurrent
+        ? `the file was never written: the world as loaded or imported, and ${changes} since, are lost`
+        : `the last import or reset of the world, and ${changes} since the last successful write, are lost`;
     return `data file ${this.file} could not be written on exit${since}: ${describe(err)}; ${what}`;
   }
 
@@ -424,6 +428,7 @@ export class DataFileSink implements ChangeSink {
       }
       replaced = generation !== this.world.generation;
     } while (replaced || this.compactNeeded);
+    this.replacedUnsaved = false;
     await this.closeLog();
     this.logCurrent = false;
     this.logBytes = 0;
