@@ -1,9 +1,11 @@
 // buildApp(options): the Fastify instance with the vendor endpoint and the control plane. It never listens.
 import type { Socket } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
-import type { ActionDef } from './actions/action.js';
+import { writesState, type ActionDef } from './actions/action.js';
+import { refuseWhileUnwritable } from './actions/common.js';
 import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
@@ -15,7 +17,7 @@ import { RateLimiter } from './protocol/ratelimit.js';
 import { Store } from './store/store.js';
 import { INDEX_MODES, type IndexMode } from './store/model.js';
 import { DataFileSink } from './store/persistence.js';
-import { initialConversations, checkDataFileWritable, StartupError } from './store/load.js';
+import { initialConversations, dataFileTarget, StartupError } from './store/load.js';
 import { registerControl, Journal, Faults } from './control/index.js';
 import { Callbacks, type CallbackOptions } from './callbacks/index.js';
 import { CallbackConfigError } from './callbacks/config.js';
@@ -85,10 +87,12 @@ declare module 'fastify' {
 }
 
 export function operationFor(def: ActionDef<any, any>, store: Store): Operation {
+  const writes = writesState(def);
   return {
     name: def.name, qps: def.qps, cost: def.cost, burst: def.burst, validator: compileBody(def.body),
     handle: (ctx, body) => {
       checkApp(store, body.AppId, ctx.accessKeyId);
+      if (writes) refuseWhileUnwritable(store);
       return def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body);
     },
   };
@@ -144,6 +148,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onComplete: (record) => journal.add(record),
   });
   registerControl(app, runtime);
+  answerOtherMethods(app, clock, random);
 
   app.setNotFoundHandler((req, reply) => {
     const err = new ApiError('InvalidActionOrVersion', `${req.method} ${req.url.split('?')[0]}: the API is served at POST /?Action=<Action>&Version=2020-12-01`);
@@ -161,9 +166,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   app.addHook('onReady', async () => {
-    if (options.data) await checkDataFileWritable(options.data);
-    const { conversations, extras, source, dataFile } = await initialConversations({ ...options, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
-    if (options.data) store.setSink(new DataFileSink(options.data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
+    // a symlinked data file is read and written through the link (its target is what is replaced)
+    const data = options.data ? await dataFileTarget(options.data) : undefined;
+    const { conversations, extras, source, dataFile } = await initialConversations({ ...options, data, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
+    if (data) store.setSink(new DataFileSink(data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
     // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
     try {
       Callbacks.checkApps(extras.apps);
@@ -179,6 +185,27 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('onClose', async () => { callbacks.close(); await store.close(); });
   closeUnusedConnectionsOnClose(app);
   return app;
+}
+
+/** The dispatcher's methods on `/` */
+const DISPATCHED = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+/** Every other method Node parses (TRACE, PROPFIND, QUERY…) answers 405 MethodNotAllowed on `/`, as the contract
+ * says of any method but POST, instead of a 404; CONNECT, which Node hands over as a raw socket, gets the same 405
+ * and the connection is closed. */
+function answerOtherMethods(app: FastifyInstance, clock: MockClock, random: Random): void {
+  const others = METHODS.filter((m) => !DISPATCHED.has(m) && m !== 'CONNECT');
+  for (const m of others) {
+    if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
+  }
+  app.route({ method: others, url: '/', handler: (req, reply) => sendError(req, reply, new ApiError('MethodNotAllowed', req.method), clock, random) });
+  app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const rid = requestId(clock.now(), random);
+    const body = stringifyJson(failure({ RequestId: rid, Action: '', Version: '', Service: SERVICE, Region: DEFAULT_REGION }, 'MethodNotAllowed', new ApiError('MethodNotAllowed', 'CONNECT').message, 100020));
+    socket.on('error', () => undefined);
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: ${rid}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    app.log.info({ Action: '', method: req.method, status: 405, RequestId: rid, ErrorCode: 'MethodNotAllowed' }, 'request');
+  });
 }
 
 /** On close, connections that are not serving a request are closed at once. Node closes idle keep-alive

@@ -43,7 +43,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    app.close().then(() => process.exit(0), (err) => { app.log.error({ err }, 'close failed'); process.exit(1); });
+    app.close().then(() => process.exit(0), (err) => { app.log.error({ err }, `close failed: ${(err as Error).message}`); process.exit(1); });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -180,8 +180,10 @@ t.test('parseFast: values as the protocol needs them', async (t) => {
   t.equal(parseFast('-123456789012345', true), -123456789012345n, '16 characters with the sign: a BigInt');
   t.equal(parseFast('1.5', false), 1.5, 'loose: a short fraction is a number');
   const dup = parseFast('{"a":1,"b":2,"a":3,"__proto__":{"x":1},"constructor":4,"\\u005f_proto__":5}', true) as any;
-  t.same(Object.keys(dup), ['a', 'b'], 'the last duplicate wins in the place of the first; __proto__ and constructor dropped');
+  t.same(Object.keys(dup), ['a', 'b', '__proto__', 'constructor'], 'the last duplicate wins in the place of the first; __proto__ and constructor kept as data');
   t.equal(dup.a, 3);
+  t.same(Object.getOwnPropertyDescriptor(dup, '__proto__')?.value, 5, '"__proto__" (also spelt with an escape) is an own property');
+  t.equal(dup.constructor, 4);
   t.equal(Object.getPrototypeOf(dup), Object.prototype);
   t.equal(({} as any).x, undefined, 'Object.prototype untouched');
   t.equal(parseFast('"\\u0000123"', true), '\u0000123');

@@ -18,8 +18,15 @@ export interface ActionDef<B extends TSchema = TSchema, R extends TSchema = TSch
   readonly burst?: number;
   readonly body: B;
   readonly result: R;
+  /** Whether the action changes state (even on some calls only). Default true: an action that does not say is
+   * treated as one that writes. Calls of a writing action are refused with 503 ServiceUnavailableTemp, before the
+   * handler and changing nothing, while the data file cannot be written (reads go on). Read-only actions say false. */
+  readonly writes?: boolean;
   handler(ctx: ActionContext, body: Static<B>): Static<R>;
 }
+
+/** The `writes` of a definition, its default applied. */
+export const writesState = (def: Pick<ActionDef, 'writes'>): boolean => def.writes ?? true;
 
 export function defineAction<B extends TSchema, R extends TSchema>(def: ActionDef<B, R>): ActionDef<B, R> {
   return def;

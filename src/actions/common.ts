@@ -25,6 +25,15 @@ export function requireUser(field: string, num: bigint | null | undefined, str: 
   return u;
 }
 
+/** A change the data file could not keep is not accepted: 503 ServiceUnavailableTemp, nothing changed. */
+export function refuseWhileUnwritable(store: Store): void {
+  const failure = store.persistenceFailure();
+  if (failure === undefined) return;
+  const err = new ApiError('ServiceUnavailableTemp');
+  err.message = `${err.message} Changes are refused until the data file can be written again (reads go on): ${failure}`;
+  throw err;
+}
+
 export function requireMember(c: Conversation, user: UserId, field?: string): Member {
   const m = c.members.get(user);
   if (!m) throw new ApiError('InvalidParameter.NotInConversation', `${field ? `${field}: ` : ''}user ${user} is not a member of conversation ${c.shortId}`);

@@ -11,7 +11,7 @@ import { parseJson, stringifyJson, JsonSyntaxError } from '../protocol/json.js';
 import { compileBody, ValidationError } from '../protocol/schema.js';
 import { isStrUser } from '../store/model.js';
 import SendMessage from '../actions/messages/SendMessage.js';
-import { requireConversation, requireMember, requireUser } from '../actions/common.js';
+import { refuseWhileUnwritable, requireConversation, requireMember, requireUser } from '../actions/common.js';
 
 /** The client SDK's BIMErrorCode for a message the app server refused; carried as CodeN so every SDK sees an error. */
 export const CALLBACK_DENY = { code: 'BIM_SERVER_CALLBACK_DENY', codeN: 19, status: 400 } as const;
@@ -24,6 +24,7 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
     reply.header('x-request-id', meta.RequestId);
     try {
       const input = validated(validator, req.body);
+      refuseWhileUnwritable(store); // the message would be stored: not while the data file cannot keep it
       const conv = requireConversation(store, input.AppId, input.ConversationShortId);
       const sender = requireUser('Sender', input.Sender, input.SenderStr);
       requireMember(conv, sender, 'Sender');

@@ -8,7 +8,7 @@ import type { MockRuntime } from '../app.js';
 import { PresenceDoc, presenceOf } from '../store/extras.js';
 import { compileBody, ValidationError } from '../protocol/schema.js';
 import { tokenAppId, readToken } from '../actions/app/token.js';
-import { badRequest, jsonBody, objectBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
+import { refuseWhileUnwritable, badRequest, jsonBody, objectBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
 const presenceValidator = compileBody(PresenceDoc);
 
@@ -54,6 +54,7 @@ export function registerAppRoutes(app: FastifyInstance, runtime: MockRuntime): v
       if (e instanceof ValidationError) throw badRequest(e.message.startsWith('body') ? e.message : `body.${e.message}`);
       throw e;
     }
+    refuseWhileUnwritable(store.persistenceFailure());
     const p = presenceOf(doc);
     store.presence.set(p);
     return sendJson(reply, 200, { AppId: p.appId, UserId: p.userId, Online: p.connections.length > 0 });

@@ -2,10 +2,8 @@
 // The clock drives CreateTime, RequestId time and token buckets; DurationMs in the journal stays real.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MockRuntime } from '../app.js';
+import { CLOCK_MIN_MS, CLOCK_MAX_MS, CLOCK_RANGE, clockInRange } from '../protocol/clock.js';
 import { badRequest, objectBody, queryOf, intField, sendJson } from './http.js';
-
-/** ±10^8 days around the epoch: what Date can represent. */
-const MAX_MS = 8_640_000_000_000_000;
 
 export function registerClockRoutes(app: FastifyInstance, runtime: MockRuntime): void {
   const { clock } = runtime;
@@ -16,10 +14,13 @@ export function registerClockRoutes(app: FastifyInstance, runtime: MockRuntime):
   app.post('/clock', async (req, reply) => {
     queryOf(req, []);
     const body = objectBody(req, ['NowMs', 'AdvanceMs']);
-    const nowMs = intField(body, 'NowMs', 0, MAX_MS);
-    const advanceMs = intField(body, 'AdvanceMs', -MAX_MS, MAX_MS);
+    // bounded to what RequestIds (a 4-digit year in UTC+8) and the data file (no negative times) can hold
+    const nowMs = intField(body, 'NowMs', CLOCK_MIN_MS, CLOCK_MAX_MS);
+    const advanceMs = intField(body, 'AdvanceMs', -CLOCK_MAX_MS, CLOCK_MAX_MS);
     if ((nowMs === undefined) === (advanceMs === undefined)) throw badRequest('body: give exactly one of NowMs and AdvanceMs');
-    if (advanceMs !== undefined && Math.abs(clock.now() + advanceMs) > MAX_MS) throw badRequest(`body.AdvanceMs: moves the clock out of range`);
+    if (advanceMs !== undefined && !clockInRange(clock.now() + advanceMs)) {
+      throw badRequest(`body.AdvanceMs: would move the clock to ${clock.now() + advanceMs}; it must stay from ${CLOCK_RANGE}`);
+    }
     if (nowMs !== undefined) clock.set(nowMs);
     else clock.advance(advanceMs!);
     return state(reply);

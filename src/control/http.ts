@@ -9,6 +9,11 @@ export class ControlError extends Error {
 
 export const badRequest = (message: string) => new ControlError(400, 'InvalidParameter', message);
 
+/** A control route that changes the world refuses while the data file cannot be written (as the actions do). */
+export function refuseWhileUnwritable(failure: string | undefined): void {
+  if (failure !== undefined) throw new ControlError(503, 'ServiceUnavailableTemp', `changes are refused until the data file can be written again: ${failure}`);
+}
+
 export function sendJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(stringifyJson(value));
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MockRuntime } from '../app.js';
 import { openApiRoute } from './openapi.js';
 import { ControlError, sendError, sendJson } from './http.js';
+import { checkOwnOrigin } from './origin.js';
 import { registerStateRoutes } from './state.js';
 import { registerJournalRoutes } from './journal.js';
 import { registerFaultRoutes } from './faults.js';
@@ -44,10 +45,15 @@ export function registerControl(app: FastifyInstance, runtime: MockRuntime): voi
         return sendError(reply, new ControlError(401, 'Unauthorized', 'the control plane requires Authorization: Bearer <admin token> (--admin-token); the page: /_mock/ui?token=<admin token>'));
       });
     }
+    else scope.addHook('onRequest', async (req) => checkOwnOrigin(req)); // a foreign web page must not drive it
 
     registerRoutesIndex(scope); // first: it lists the routes registered after it
     scope.get('/health', async (_req, reply) => sendJson(reply, 200, { Status: 'ok' }));
-    scope.get('/ready', async (_req, reply) => sendJson(reply, runtime.loaded ? 200 : 503, { Status: runtime.loaded ? 'ready' : 'loading' }));
+    scope.get('/ready', async (_req, reply) => {
+      if (!runtime.loaded) return sendJson(reply, 503, { Status: 'loading' });
+      const failure = runtime.store.persistenceFailure();
+      return failure === undefined ? sendJson(reply, 200, { Status: 'ready' }) : sendJson(reply, 503, { Status: 'unwritable', Reason: failure });
+    });
     registerStateRoutes(scope, runtime);
     registerJournalRoutes(scope, runtime);
     registerFaultRoutes(scope, runtime);

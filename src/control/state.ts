@@ -1,14 +1,15 @@
 // The world as a fixture document (mock-contract §7): GET/PUT /_mock/state and POST /_mock/reset.
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
-import { worldFromFixture, conversationToFixture, FixtureError, type World } from '../store/fixtures.js';
+import { worldFromFixtureText, conversationToFixture, FixtureError, type World } from '../store/fixtures.js';
+import { JsonSyntaxError } from '../protocol/json.js';
 import { initialConversations } from '../store/load.js';
 import { Callbacks } from '../callbacks/index.js';
 import { CallbackConfigError } from '../callbacks/config.js';
 import { extrasToDoc, noExtras, EXTRA_KINDS } from '../store/extras.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_FIXTURES } from '../config.js';
-import { ControlError, badRequest, jsonBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
+import { ControlError, badRequest, queryOf, intQuery, sendJson, refuseWhileUnwritable, APPID_MAX } from './http.js';
 
 /** The fixtures the app was built with, read again (never the data file): fresh objects for a fresh world. */
 async function fixtureWorld(runtime: MockRuntime): Promise<World> {
@@ -51,6 +52,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
     const to = q.To ?? 'fixtures';
     if (to !== 'fixtures' && to !== 'empty') throw badRequest(`?To=${to}: must be fixtures or empty`);
     const appId = intQuery(q, 'AppId', 1, APPID_MAX);
+    refuseWhileUnwritable(runtime.store.persistenceFailure());
     return sendJson(reply, 200, { ConversationCount: await reset(runtime, to, appId) });
   });
 
@@ -62,10 +64,14 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
   app.put('/state', async (req, reply) => {
     const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
     let world: World;
+    // read exactly as the data file is read (the same parser and rules): what is imported can be loaded back
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    if (text.trim() === '') throw badRequest('body: a JSON body is required');
     try {
-      world = worldFromFixture(jsonBody(req), runtime.clock.now(), runtime.store.indexMode);
+      world = worldFromFixtureText(text, runtime.clock.now(), undefined, runtime.store.indexMode);
     } catch (e) {
       if (e instanceof FixtureError) throw badRequest(`state document: ${e.message}`);
+      if (e instanceof JsonSyntaxError) throw badRequest(`body: not valid JSON: ${e.message}`);
       throw e;
     }
     const { conversations, extras } = world;
@@ -84,6 +90,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
       if (e instanceof CallbackConfigError) throw badRequest(`state document: ${e.message}`);
       throw e;
     }
+    refuseWhileUnwritable(runtime.store.persistenceFailure());
     runtime.store.replace(conversations, appId, false, extras);
     runtime.callbacks.applyApps(extras.apps);
     return sendJson(reply, 200, { ConversationCount: conversations.length });

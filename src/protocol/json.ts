@@ -82,15 +82,19 @@ function revive(value: unknown): unknown {
     return value;
   }
   const o = value as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (key === '__proto__' || key === 'constructor') delete o[key];
-    else o[key] = revive(o[key]);
-  }
+  for (const key of Object.keys(o)) setOwn(o, key, revive(o[key]));
   return o;
 }
 
+/** o[key] = value as an own data property: a `__proto__` key is data (an Ext key, as the vendor's Go maps keep it),
+ * never the object's prototype. */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 /**
- * Parses int64-exact JSON. `__proto__` and `constructor` keys are dropped. Throws JsonSyntaxError on bad JSON.
+ * Parses int64-exact JSON. `__proto__` and `constructor` keys are kept as own data properties (prototypes untouched). Throws JsonSyntaxError on bad JSON.
  * strictNumbers: every literal written with a fraction or an exponent becomes an InexactNumber (for documents whose
  * numbers are all integers); otherwise only long non-integer literals do.
  * One pass of the parser below; what it refuses goes to the marked-string parser, which words the error (JSON.parse's
@@ -168,7 +172,7 @@ function parseObject(depth: number): Record<string, unknown> {
     pos++;
     const value = parseValue(depth);
     // as JSON.parse: the last of duplicate keys wins, in the place of the first
-    if (key !== '__proto__' && key !== 'constructor') o[key] = value;
+    setOwn(o, key, value);
     const c = src.charCodeAt(skipSpace());
     pos++;
     if (c === 125) return o;

@@ -1,7 +1,7 @@
 // Loading the initial world: the data file when it exists, else the fixtures (mock-contract §6-7).
 import { existsSync } from 'node:fs';
-import { readFile, access, constants } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, access, constants, lstat, stat, realpath, readlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { JsonSyntaxError } from '../protocol/json.js';
 import { worldFromFixture, worldFromFixtureText, dataFileLogId, FixtureError, type World } from './fixtures.js';
 import { readLog, logFileOf } from './changelog.js';
@@ -69,11 +69,29 @@ export async function initialConversations(opts: { data?: string; fixtures?: str
   return { source: `fixtures ${opts.fixtures}`, ...(await worldOfFile(opts.fixtures, 'fixtures', nowMs, opts.index)) };
 }
 
-/** The data file is rewritten as a temp file + rename in its directory: that directory must exist and be writable. */
-export async function checkDataFileWritable(file: string): Promise<void> {
-  try {
-    await access(dirname(file), constants.W_OK);
-  } catch (e) {
-    throw new StartupError(`data file ${file}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its directory)`);
+/**
+ * The file the data is kept in, checked before anything is loaded. FILE is rewritten as a temp file + rename in its
+ * directory, which must exist and be writable. A symlinked FILE is followed: its target is written (beside it, with
+ * its log), so the link stays a link. A FILE the user made read-only (no write permission, for its owner or for
+ * this process) is refused rather than replaced through its writable directory.
+ */
+export async function dataFileTarget(file: string): Promise<string> {
+  const fail = (why: string) => new StartupError(`data file ${file}: cannot be written (${why})`);
+  let target = file;
+  const link = await lstat(file).catch(() => undefined);
+  if (link?.isSymbolicLink()) {
+    target = await realpath(file).catch(async () => resolve(dirname(file), await readlink(file))); // dangling: its target will be created
   }
+  const st = await stat(target).catch(() => undefined);
+  if (st) {
+    if (!st.isFile()) throw fail(`not a regular file${target === file ? '' : `: the link points to ${target}`}`);
+    const readOnly = (st.mode & 0o222) === 0 || (await access(target, constants.W_OK).then(() => false, () => true));
+    if (readOnly) throw fail(`the file${target === file ? '' : ` ${target} it links to`} is read-only; make it writable (chmod u+w) or choose another --data file`);
+  }
+  try {
+    await access(dirname(target), constants.W_OK);
+  } catch (e) {
+    throw fail(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its directory${target === file ? '' : ` ${dirname(target)}`}`);
+  }
+  return target;
 }

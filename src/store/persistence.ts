@@ -33,10 +33,17 @@ export interface ChangeSink {
   attachExtras?(source: ExtrasSource): void;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** why the last write failed, while no write has succeeded since; undefined when the file is being kept */
+  failure(): string | undefined;
 }
 
 export const memorySink: ChangeSink = {
-  changed() {}, removed() {}, replacedAll() {}, replacedApp() {}, extra() {}, async flush() {}, async close() {},
+  changed() {}, removed() {}, replacedAll() {}, replacedApp() {}, extra() {}, async flush() {}, async close() {}, failure: () => undefined,
+};
+
+const describe = (err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  return String(e?.message ?? err);
 };
 
 /** Work done between two yields to the event loop while serialising. */
@@ -212,6 +219,12 @@ export class DataFileSink implements ChangeSink {
   private log: FileHandle | undefined;
   private logBytes: number;
   private logCurrent: boolean;
+  /** the last write's error while writes fail (cleared by the next write that succeeds) */
+  private failed: { message: string; since: number } | undefined;
+  /** changes acknowledged since the last write that succeeded: what a failing disk would lose */
+  private unsaved = 0;
+  /** the world was replaced (import, reset) and has not been written since */
+  private replacedUnsaved = false;
 
   constructor(
     readonly file: string, private readonly onError: (err: unknown) => void, private readonly intervalMs = 500, loaded?: DataFileState,
@@ -227,7 +240,12 @@ export class DataFileSink implements ChangeSink {
     this.logBytes = loaded?.logCurrent ? loaded.validBytes : 0;
   }
 
+  failure(): string | undefined {
+    return this.failed && `the data file ${this.file} cannot be written since ${new Date(this.failed.since).toISOString()}: ${this.failed.message}`;
+  }
+
   changed(c: Conversation, m?: Message): void {
+    this.unsaved++;
     this.world.conversations.add(c);
     if (m) {
       let set = this.messages.get(c);
@@ -242,6 +260,7 @@ export class DataFileSink implements ChangeSink {
   attachExtras(source: ExtrasSource): void { this.world.extras = source; }
 
   extra(kind: ExtraKind, doc: Record<string, unknown>, removed = false): void {
+    this.unsaved++;
     if (this.compactNeeded) { this.schedule(); return; } // the next write is the whole world
     this.extras.push(extraRecord(kind, doc, removed));
     if (this.extras.length > MAX_PENDING_EXTRAS) {
@@ -252,6 +271,7 @@ export class DataFileSink implements ChangeSink {
   }
 
   removed(c: Conversation): void {
+    this.unsaved++;
     this.world.conversations.delete(c);
     this.heads.delete(c);
     this.messages.delete(c);
@@ -268,6 +288,7 @@ export class DataFileSink implements ChangeSink {
     this.removals = [];
     this.extras = [];
     if (!persisted) {
+      this.replacedUnsaved = true;
       this.compactNeeded = true;
       this.schedule();
     }
@@ -290,7 +311,11 @@ export class DataFileSink implements ChangeSink {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => { this.timer = undefined; this.flush().catch(this.onError); }, this.intervalMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const failing = this.failed !== undefined;
+      this.flush().catch((err) => { if (!failing) this.onError(err); }); // said once, not at every retry
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -298,24 +323,58 @@ export class DataFileSink implements ChangeSink {
   flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     return this.queue(async () => {
+      let unsaved = this.unsaved;
       try {
-        if (!this.compactNeeded && this.dirty) await this.append();
+        if (!this.compactNeeded && this.dirty) unsaved = await this.appendSaving(unsaved);
         if (this.compactNeeded || this.logBytes > Math.max(this.snapshot.bytes, this.minCompactBytes)) await this.compact();
       } catch (err) {
-        this.schedule(); // try again after the interval; the changes are kept until then
+        this.failed = { message: describe(err), since: this.failed?.since ?? Date.now() };
+        this.schedule(); // try again after the interval (so a disk that recovers is noticed); the changes are kept until then
         throw err;
       }
+      this.succeeded(unsaved);
     });
+  }
+
+  /** append(); once the log holds them, those changes are no longer at risk. Returns what is still unsaved of them. */
+  private async appendSaving(unsaved: number): Promise<number> {
+    await this.append();
+    if (this.compactNeeded) return unsaved; // replaced meanwhile: the compaction writes them
+    this.unsaved -= unsaved;
+    return 0;
+  }
+
+  private succeeded(unsaved: number): void {
+    this.failed = undefined;
+    this.unsaved -= unsaved; // changes made while this write ran are written by the next one
   }
 
   /** Graceful exit: pending changes written, then FILE rewritten so that it alone holds the world. */
   close(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     return this.queue(async () => {
-      // the log first: should the rewrite of FILE fail, the last changes are still on disk
-      if (!this.compactNeeded && this.dirty) await this.append();
-      if (this.compactNeeded || this.logCurrent) await this.compact();
+      let unsaved = this.unsaved;
+      try {
+        // the log first: should the rewrite of FILE fail, the last changes are still on disk
+        if (!this.compactNeeded && this.dirty) unsaved = await this.appendSaving(unsaved);
+        if (this.compactNeeded || this.logCurrent) await this.compact();
+      } catch (err) {
+        throw new Error(this.lost(err));
+      }
+      this.succeeded(unsaved);
     });
+  }
+
+  /** What a failed close leaves out of the file, said plainly. */
+  private lost(err: unknown): string {
+    const since = this.failed ? ` (writes failing since ${new Date(this.failed.since).toISOString()})` : '';
+    const changes = `${this.unsaved} acknowledged change${this.unsaved === 1 ? '' : 's'}`;
+    const what = !this.replacedUnsaved
+      ? (this.unsaved === 0 ? 'no acknowledged change is lost' : `the last ${changes} ${this.unsaved === 1 ? 'is' : 'are'} lost (the file holds the world as of its last successful write)`)
+      : this.snapshot.bytes === 0 && !this.logCurrent
+        ? `the file was never written: the world as loaded or imported, and ${changes} since, are lost`
+        : `the last import or reset of the world, and ${changes} since the last successful write, are lost`;
+    return `data file ${this.file} could not be written on exit${since}: ${describe(err)}; ${what}`;
   }
 
   private queue(work: () => Promise<void>): Promise<void> {
@@ -415,6 +474,7 @@ export class DataFileSink implements ChangeSink {
       }
       replaced = generation !== this.world.generation;
     } while (replaced || this.compactNeeded);
+    this.replacedUnsaved = false;
     await this.closeLog();
     this.logCurrent = false;
     this.logBytes = 0;

@@ -11,6 +11,7 @@ import { Apps } from './apps.js';
 import { PresenceSet } from './presence.js';
 import { Broadcasts } from './broadcasts.js';
 import { noExtras, extrasToDoc, EXTRA_KINDS, type Extras } from './extras.js';
+import { UserConversations } from './user-conversations.js';
 
 /** Generated ids look like the real ones: about 1.7e18, above 2^53. */
 const ID_LO = 1_600_000_000_000_000_000n;
@@ -22,6 +23,11 @@ export class Store {
   private readonly usedIds = new Set<bigint>();
   /** per AppId: each user's conversations (GetUserConversations) */
   private readonly byUser = new Map<number, Map<UserId, Set<Conversation>>>();
+  /** each user's conversations in GetUserConversations' orders, kept as conversations change */
+  private readonly ordered = new UserConversations({
+    conversationsOf: (appId, user) => this.conversationsOf(appId, user),
+    holds: (c) => this.apps.get(c.appId)?.get(c.shortId) === c,
+  });
   /** per AppId: one-to-one conversations created without an IdempotentId, by InboxType and user pair */
   private readonly byPair = new Map<number, Map<string, Conversation>>();
   /** per AppId: conversations by CreateConversation.IdempotentId */
@@ -54,6 +60,8 @@ export class Store {
   isOnline(appId: number, user: UserId): boolean { return typeof user === 'bigint' && this.presence.isOnline(appId, user); }
   flush(): Promise<void> { return this.sink.flush(); }
   close(): Promise<void> { return this.sink.close(); }
+  /** why the data file cannot be written, while it cannot; then state-changing calls are refused (ServiceUnavailableTemp) */
+  persistenceFailure(): string | undefined { return this.sink.failure(); }
 
   // ---- whole-state verbs (load, reset, export) ----
 
@@ -65,6 +73,7 @@ export class Store {
       this.apps.clear();
       this.usedIds.clear();
       this.byUser.clear();
+      this.ordered.clear();
       this.byPair.clear();
       this.byIdempotentId.clear();
       for (const c of conversations) this.insert(c);
@@ -171,10 +180,18 @@ export class Store {
     return this.byUser.get(appId)?.get(user) ?? EMPTY;
   }
 
+  /** A page of user's conversations (Status 0) in one InboxType, in GetUserConversations' order for dataType
+   * (0 activity, 1 CreateTime, 2 live groups user created), and how many there are: O(log n + limit). */
+  userConversationsPage(appId: number, user: UserId, inboxType: number, dataType: number, start: number, limit: number): { page: Conversation[]; total: number } {
+    return this.ordered.page(appId, user, inboxType, dataType, start, limit);
+  }
+
   /** Adds or overwrites members (BatchAddConversationParticipant); an existing member keeps its join position. */
   putMembers(c: Conversation, members: Member[]): void {
     for (const m of members) {
+      const joined = !c.members.has(m.userId);
       c.members.set(m.userId, m);
+      if (joined) this.ordered.membership(c, m.userId);
       this.userSet(c.appId, m.userId).add(c);
     }
     c.sortedMembers = undefined;
@@ -184,6 +201,7 @@ export class Store {
   /** Removes members (BatchDeleteConversationParticipant). */
   removeMembers(c: Conversation, users: UserId[]): void {
     for (const u of users) {
+      if (c.members.has(u)) this.ordered.membership(c, u);
       c.members.delete(u);
       this.byUser.get(c.appId)?.get(u)?.delete(c);
     }
@@ -197,7 +215,7 @@ export class Store {
     if (patch.avatarUrl !== undefined) c.avatarUrl = patch.avatarUrl;
     if (patch.description !== undefined) c.description = patch.description;
     if (patch.notice !== undefined) c.notice = patch.notice;
-    if (patch.ext) Object.assign(c.ext, patch.ext);
+    if (patch.ext) c.ext = { ...c.ext, ...patch.ext }; // spread, not Object.assign: a "__proto__" key stays data
     if (patch.owner !== undefined && patch.owner !== c.ownerUserId) {
       if (c.type === ConversationType.OneToOne) {
         // the pair stays the same (and so does its index key): owner and other user swap
@@ -210,6 +228,7 @@ export class Store {
       c.ownerUserId = patch.owner;
     }
     c.modifyTime = this.nowSeconds();
+    this.ordered.active(c);
     this.sink.changed(c);
   }
 
@@ -231,6 +250,7 @@ export class Store {
 
   private index(c: Conversation): void {
     for (const u of c.members.keys()) this.userSet(c.appId, u).add(c);
+    this.ordered.changed(c);
     if (c.idempotentId !== undefined) mapOf(this.byIdempotentId, c.appId).set(c.idempotentId, c);
     else if (c.type === ConversationType.OneToOne && c.status === 0 && c.otherUserId !== undefined && c.ownerUserId !== 0n) {
       const pairs = mapOf(this.byPair, c.appId);
@@ -240,6 +260,7 @@ export class Store {
   }
 
   private unindex(c: Conversation): void {
+    this.ordered.changed(c);
     const users = this.byUser.get(c.appId);
     for (const u of c.members.keys()) users?.get(u)?.delete(c);
     const idem = this.byIdempotentId.get(c.appId);
@@ -270,13 +291,18 @@ export class Store {
     this.usedIds.add(msg.messageId);
     const sender = c.members.get(msg.sender);
     if (sender && sender.readIndex < msg.index) sender.readIndex = msg.index;
+    this.ordered.active(c);
     this.sink.changed(c, msg);
     this.onMessageAppended?.(c, msg);
     return msg;
   }
 
-  /** Records that c's head or members changed in place: persistence picks it up. */
-  touched(c: Conversation): void { this.sink.changed(c); }
+  /** Records that c's head fields changed in place (members change through putMembers / removeMembers): persistence
+   * picks it up and c is filed again in its users' ordered lists. */
+  touched(c: Conversation): void {
+    this.ordered.changed(c);
+    this.sink.changed(c);
+  }
 
   /** Moves a member's ReadIndex; callers check it only moves up. */
   setReadIndex(c: Conversation, user: UserId, readIndex: bigint): void {

@@ -9,6 +9,7 @@ import { mintToken, MAX_USER_ID_STR_BYTES } from './token.js';
 export default defineAction({
   name: 'GetAppToken',
   qps: 50,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     UserId: Int64({ min: 0n, description: 'the user (0 when UserIdStr is given)' }),

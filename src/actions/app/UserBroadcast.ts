@@ -13,6 +13,7 @@ import type { User } from '../../store/extras.js';
 export default defineAction({
   name: 'UserBroadcast',
   qps: 50,
+  writes: false,
   body: Obj({
     AppId: AppId(), Sender: Id(), MsgType: Int32(), Content: Str(),
     MsgTTL: Int64({ min: 1n, description: 'seconds, 1 to 604800' }),

@@ -7,6 +7,7 @@ import { FailedInfos, failed, inboxOf, type FailedInfoItem } from '../people.js'
 export default defineAction({
   name: 'AddBlackList',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(), UserId: Id(), InboxType: Opt(Int32()),
     BlackListInfos: List(Obj({ BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()) }), { minItems: 1, maxItems: 10 }),

@@ -14,6 +14,7 @@ const BlackListInfo = Obj({
 export default defineAction({
   name: 'GetBlackList',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(), UserId: Id(), Cursor: Int64({ min: 0n }), Limit: Int64({ min: 0n, description: '1 to 20; 0 = 20' }),
     NeedTotal: Opt(Bool()), InboxType: Opt(Int32()),

@@ -6,6 +6,7 @@ import { UserIdList, inboxOf } from '../people.js';
 export default defineAction({
   name: 'IsInBlackList',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), UserId: Id(), BlackListUserIds: UserIdList(10), InboxType: Opt(Int32()) }),
   result: Obj({ IsInBlackListInfos: Type.Record(Type.String(), Bool(), { description: 'user id -> blocked' }) }),
   handler({ store }, body) {

@@ -6,6 +6,7 @@ import { UserIdList, inboxOf } from '../people.js';
 export default defineAction({
   name: 'RemoveBlackList',
   qps: 100,
+  writes: true,
   body: Obj({ AppId: AppId(), UserId: Id(), BlackListUserIds: UserIdList(10), InboxType: Opt(Int32()) }),
   result: Obj({}),
   handler({ store }, body) {

@@ -7,6 +7,7 @@ import { FailedInfos, failed, inboxOf, NOT_IN_BLACKLIST, type FailedInfoItem } f
 export default defineAction({
   name: 'UpdateBlackList',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(), UserId: Id(), InboxType: Opt(Int32()),
     BlackListInfos: List(Obj({ BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()) }), { minItems: 1, maxItems: 10 }),

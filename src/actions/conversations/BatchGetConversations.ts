@@ -7,6 +7,7 @@ import { ConversationInfo, conversationInfo } from '../conversation-views.js';
 export default defineAction({
   name: 'BatchGetConversations',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: List(Id(), { minItems: 1, description: 'conversation ids (an array despite the name)' }),

@@ -16,6 +16,7 @@ const TYPES: readonly number[] = [ConversationType.OneToOne, ConversationType.Gr
 export default defineAction({
   name: 'CreateConversation',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationCoreInfo: Obj({

@@ -10,6 +10,7 @@ import { requireConversation, requireUser } from '../common.js';
 export default defineAction({
   name: 'DestroyConversation',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -6,6 +6,7 @@ import { requireLiveGroup } from '../moderation.js';
 export default defineAction({
   name: 'GetConversationMarks',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), ConversationShortId: Id() }),
   result: Obj({ MarkTypes: List(Str()) }),
   handler({ store }, body) {

@@ -16,6 +16,7 @@ const ConversationSettingInfo = Obj({
 export default defineAction({
   name: 'GetConversationSetting',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -11,6 +11,7 @@ export const MAX_CONVERSATION_MARKS = 20;
 export default defineAction({
   name: 'MarkConversation',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -8,6 +8,7 @@ import { requireConversation, requireMember } from '../common.js';
 export default defineAction({
   name: 'ModifyConversation',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationCoreInfo: Obj({

@@ -9,6 +9,7 @@ import { requireConversation, requireMember } from '../common.js';
 export default defineAction({
   name: 'ModifyConversationSetting',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationSettingInfo: Obj({

@@ -8,6 +8,7 @@ import { FailedInfos, failed, UserIdList, inboxOf, type FailedInfoItem } from '.
 export default defineAction({
   name: 'AddFriend',
   qps: 50,
+  writes: true,
   body: Obj({ AppId: AppId(), UserId: Id(), FriendUserIds: UserIdList(10), Ext: Opt(StrMap()), InboxType: Opt(Int32()) }),
   result: Obj({ FailedInfos: Opt(FailedInfos()) }),
   handler({ store }, body) {

@@ -6,6 +6,7 @@ import { FailedInfos, UserIdList, inboxOf } from '../people.js';
 export default defineAction({
   name: 'DeleteFriend',
   qps: 100,
+  writes: true,
   body: Obj({ AppId: AppId(), UserId: Id(), DeleteUserIds: UserIdList(10), InboxType: Opt(Int32()) }),
   result: Obj({ FailedInfos: Opt(FailedInfos()) }),
   handler({ store }, body) {

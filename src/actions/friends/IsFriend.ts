@@ -6,6 +6,7 @@ import { UserIdList, inboxOf } from '../people.js';
 export default defineAction({
   name: 'IsFriend',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), UserId: Id(), FriendUserIds: UserIdList(10), InboxType: Opt(Int32()) }),
   result: Obj({ Infos: List(Obj({ FriendUserId: Id(), IsFriend: Bool() })) }),
   handler({ store }, body) {

@@ -8,6 +8,7 @@ import { FriendInfo, friendInfoOf } from './views.js';
 export default defineAction({
   name: 'ListFriend',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(), UserId: Id(), Cursor: Opt(Int64({ min: 0n })), Limit: Opt(Int64({ min: 0n, description: '1 to 20; 0 = 20' })),
     NeedTotal: Opt(Bool()), InboxType: Opt(Int32()),

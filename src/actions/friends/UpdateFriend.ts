@@ -7,6 +7,7 @@ import { FailedInfos, failed, inboxOf, NOT_FRIEND, type FailedInfoItem } from '.
 export default defineAction({
   name: 'UpdateFriend',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(), UserId: Id(), InboxType: Opt(Int32()),
     FriendInfos: List(Obj({ FriendUserId: Id(), Alias: Opt(Str()), Ext: Opt(StrMap()) }), { minItems: 1, maxItems: 10 }),

@@ -31,6 +31,7 @@ function blocksAsked(nums: Record<string, unknown>, strs: Record<string, unknown
 export default defineAction({
   name: 'BatchAddBlockParticipants',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -8,6 +8,7 @@ import { UserIds, UserIdsStr, failedLists, requireLiveGroup, requireUsers } from
 export default defineAction({
   name: 'BatchAddManager',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

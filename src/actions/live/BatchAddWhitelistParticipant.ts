@@ -10,6 +10,7 @@ import { UserIds, UserIdsStr, failedLists, requireLiveGroup, requireUsers } from
 export default defineAction({
   name: 'BatchAddWhitelistParticipant',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -12,6 +12,7 @@ import { liveProfile, pageOf, requireLiveGroup, userFields } from '../moderation
 export default defineAction({
   name: 'BatchGetBlockParticipants',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

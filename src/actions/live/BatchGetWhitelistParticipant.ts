@@ -10,6 +10,7 @@ import { liveProfile, pageOf, requireLiveGroup, userFields } from '../moderation
 export default defineAction({
   name: 'BatchGetWhitelistParticipant',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

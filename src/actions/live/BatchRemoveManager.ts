@@ -8,6 +8,7 @@ import { UserIds, UserIdsStr, failedLists, requireLiveGroup, requireUsers } from
 export default defineAction({
   name: 'BatchRemoveManager',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -9,6 +9,7 @@ import { UserIds, UserIdsStr, failedLists, requireLiveGroup, requireUsers } from
 export default defineAction({
   name: 'BatchRemoveWhitelistParticipant',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

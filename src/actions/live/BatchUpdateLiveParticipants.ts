@@ -18,6 +18,7 @@ const MarkAction = { Add: 1, Delete: 2 } as const;
 export default defineAction({
   name: 'BatchUpdateLiveParticipants',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

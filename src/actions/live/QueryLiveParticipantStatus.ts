@@ -14,6 +14,7 @@ const MAX_ASKED = 10000;
 export default defineAction({
   name: 'QueryLiveParticipantStatus',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -17,6 +17,7 @@ const Users = () => Opt(Nullable(List(Id())));
 export default defineAction({
   name: 'BatchSendGroupMessage',
   qps: 5,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     Sender: Id('sender user id'),

@@ -14,6 +14,7 @@ export default defineAction({
   qps: 200,
   burst: 12_000,
   cost: (body) => body.Receiver.length,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     Content: Str(),

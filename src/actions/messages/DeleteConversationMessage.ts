@@ -10,6 +10,7 @@ import { requireConversation, requireLiveMessage } from '../common.js';
 export default defineAction({
   name: 'DeleteConversationMessage',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

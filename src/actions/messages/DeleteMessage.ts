@@ -8,6 +8,7 @@ import { requireConversation, requireLiveMessage, requireMember } from '../commo
 export default defineAction({
   name: 'DeleteMessage',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

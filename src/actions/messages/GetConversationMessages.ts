@@ -20,6 +20,7 @@ const MAX_LIMIT = 20n;
 export default defineAction({
   name: 'GetConversationMessages',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

@@ -11,6 +11,7 @@ import { MessageItem, messageItem } from '../messaging.js';
 export default defineAction({
   name: 'GetMessages',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

@@ -17,6 +17,7 @@ const ReadReceipt = Obj({
 export default defineAction({
   name: 'GetMessagesReadReceipt',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

@@ -13,6 +13,7 @@ const ReadIndexItem = Obj({
 export default defineAction({
   name: 'GetParticipantReadIndex',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), ConversationShortId: Id('conversation id') }),
   result: Obj({ ReadIndexes: List(ReadIndexItem) }),
   handler({ store }, body) {

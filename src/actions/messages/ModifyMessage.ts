@@ -11,6 +11,7 @@ import { requireConversation, requireLiveMessage } from '../common.js';
 export default defineAction({
   name: 'ModifyMessage',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

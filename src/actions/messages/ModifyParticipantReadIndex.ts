@@ -9,6 +9,7 @@ import { requireConversation, requireMember, requireUser } from '../common.js';
 export default defineAction({
   name: 'ModifyParticipantReadIndex',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

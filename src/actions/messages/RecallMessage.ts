@@ -9,6 +9,7 @@ import { requireConversation, requireLiveMessage, requireMember } from '../commo
 export default defineAction({
   name: 'RecallMessage',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id('conversation id'),

@@ -56,6 +56,7 @@ export function sendInto(store: Store, conv: Conversation, sender: UserId, body:
 export default defineAction({
   name: 'SendMessage',
   qps: 50,
+  writes: true,
   body: Body,
   result: Obj({ MessageId: Id() }),
   handler({ store }, body) {

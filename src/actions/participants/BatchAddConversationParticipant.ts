@@ -15,6 +15,7 @@ import { isBanned } from '../../store/live.js';
 export default defineAction({
   name: 'BatchAddConversationParticipant',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -9,6 +9,7 @@ import { requireConversation } from '../common.js';
 export default defineAction({
   name: 'BatchDeleteConversationParticipant',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -8,6 +8,7 @@ import { Participant, participant } from '../conversation-views.js';
 export default defineAction({
   name: 'BatchGetConversationParticipant',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), ConversationShortId: Id(), ParticipantUserIds: List(Id(), { minItems: 1 }) }),
   result: Obj({ Participants: List(Participant) }),
   handler({ store }, body) {

@@ -19,6 +19,7 @@ function roleAfter(m: Member, isOwner: boolean, role: bigint | undefined): numbe
 export default defineAction({
   name: 'BatchModifyConversationParticipant',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -6,6 +6,7 @@ import { requireConversation } from '../common.js';
 export default defineAction({
   name: 'GetConversationUserCount',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), ConversationShortId: Id() }),
   result: Obj({ Count: Int64() }),
   handler({ store }, body) {

@@ -6,6 +6,7 @@ import { requireConversation } from '../common.js';
 export default defineAction({
   name: 'IsUserInConversation',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), ConversationShortId: Id(), ParticipantUserId: Id() }),
   result: Obj({ IsUserInConversation: Bool() }),
   handler({ store }, body) {

@@ -12,6 +12,7 @@ import { ScanParticipant, limitOf, participant, participantId } from '../convers
 export default defineAction({
   name: 'ScanConversationParticipantList',
   qps: 100,
+  writes: false,
   body: Obj({
     AppId: AppId(),
     ConversationShortId: Id(),

@@ -12,6 +12,7 @@ const UserInfo = Obj({
 export default defineAction({
   name: 'BatchGetUser',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), UserIds: UserIdList(50) }),
   result: Obj({ Users: List(UserInfo), NotFoundUsers: List(Id()) }),
   handler({ store }, body) {

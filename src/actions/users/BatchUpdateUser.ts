@@ -8,6 +8,7 @@ import { FailedInfos, failed, profileProblem, setTags, MAX_TAGS, USER_NOT_FOUND,
 export default defineAction({
   name: 'BatchUpdateUser',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     Users: List(Obj({

@@ -8,6 +8,7 @@ import { FailedInfos, failed, UserIdList, setTags, tagKey, MAX_TAGS, USER_NOT_FO
 export default defineAction({
   name: 'BatchUpdateUserTags',
   qps: 100,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     UserIds: UserIdList(10),

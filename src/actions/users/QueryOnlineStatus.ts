@@ -9,6 +9,7 @@ const Connection = Obj({ ConnId: Opt(Str()), UserId: Opt(Int64()), DeviceId: Opt
 export default defineAction({
   name: 'QueryOnlineStatus',
   qps: 100,
+  writes: false,
   body: Obj({ AppId: AppId(), UserIds: UserIdList(100) }),
   result: Obj({ AppId: AppId(), QueryOnlineResults: Type.Record(Type.String(), List(Connection), { description: 'user id -> connections' }) }),
   handler({ store }, body) {

@@ -7,6 +7,7 @@ import { FailedInfos, failed, profileProblem, setTags, MAX_TAGS, type FailedInfo
 export default defineAction({
   name: 'RegisterUsers',
   qps: 50,
+  writes: true,
   body: Obj({
     AppId: AppId(),
     Users: List(Obj({

@@ -7,6 +7,7 @@ import { FailedInfos, failed, UserIdList, USER_NOT_FOUND, type FailedInfoItem } 
 export default defineAction({
   name: 'UnRegisterUsers',
   qps: 100,
+  writes: true,
   body: Obj({ AppId: AppId(), UserIds: UserIdList(10) }),
   result: Obj({ FailedInfos: FailedInfos() }),
   handler({ store }, body) {
