@@ -29,6 +29,7 @@ t.test('GET /_mock/: an index of the control routes, JSON for code and HTML for 
     }
     t.notOk(routes.some((r: string) => r.startsWith('HEAD ')), 'no HEAD twins');
     t.ok(body.Routes.find((r: any) => r.Path === '/_mock/reset').Description.length > 0, 'known routes are described');
+    t.same(body.Routes.filter((r: any) => r.Description === '').map((r: any) => `${r.Method} ${r.Path}`), [], 'every route is described');
   }
   const html = await get(app, '/_mock/', { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
   t.match(html.type, /^text\/html/, "a browser's Accept gets HTML");
