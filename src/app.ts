@@ -169,14 +169,15 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // a symlinked data file is read and written through the link (its target is what is replaced)
     const data = options.data ? await dataFileTarget(options.data) : undefined;
     const { conversations, extras, source, dataFile } = await initialConversations({ ...options, data, fixtures: options.fixtures ?? DEFAULT_FIXTURES }, clock.now());
-    if (data) store.setSink(new DataFileSink(data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
-    // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
+    // checked before the sink is set: a start refused here must leave no data file behind (a close would write one)
     try {
       Callbacks.checkApps(extras.apps);
     } catch (e) {
       if (e instanceof CallbackConfigError) throw new StartupError(`${source}: invalid: ${e.message}`);
       throw e;
     }
+    if (data) store.setSink(new DataFileSink(data, (err) => app.log.error({ err }, 'data file write failed'), options.flushIntervalMs, dataFile));
+    // after the sink is set, so the file holds the whole world from its first write (not rewritten when it was the source)
     store.replace(conversations, undefined, dataFile !== undefined, extras);
     callbacks.applyApps(extras.apps);
     runtime.loaded = true;

@@ -10,7 +10,7 @@ import type { Conversation, Message } from '../store/model.js';
 import type { App } from '../store/extras.js';
 import { messageItem } from '../actions/messaging.js';
 import { callbackSignature, type CallbackBody } from './signature.js';
-import { CallbackRegistry, CallbackConfigError, callbackConfig, type CallbackConfig, type CallbackSetting, type EventType } from './config.js';
+import { CallbackRegistry, CallbackConfigError, MAX_APP_CONFIGS, callbackConfig, type CallbackConfig, type CallbackSetting, type EventType } from './config.js';
 import { DeliveryJournal, type Delivery } from './deliveries.js';
 import { DeliveryQueue } from './queue.js';
 import { Poster, type Outcome } from './http.js';
@@ -72,7 +72,12 @@ export class Callbacks {
   }
 
   static checkApps(apps: Iterable<App>): void {
-    for (const a of apps) if (a.callback) appCallback(a);
+    let n = 0;
+    for (const a of apps) {
+      if (!a.callback) continue;
+      appCallback(a);
+      if (++n > MAX_APP_CONFIGS) throw new CallbackConfigError(`Apps: at most ${MAX_APP_CONFIGS} apps may have a Callback`);
+    }
   }
 
   /** The store calls this for every message appended, once it is in the state (SendMessage, BatchSendMessage, any

@@ -24,6 +24,9 @@ async function fixtureWorld(runtime: MockRuntime): Promise<World> {
 
 /** Back to the fixtures (or empty), with journal, faults, rate buckets, the seeded generator and the clock; or one AppId only. */
 export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appId?: number): Promise<number> {
+  // a frozen or moved clock does not outlive the scenario (contract §8): back to real time before the fixtures are
+  // read again, so messages they leave undated are dated by the real clock, as on a fresh start
+  if (appId === undefined) runtime.clock.useRealTime();
   // an empty world keeps its Apps (AppKeys, callbacks, strict apps): they are the apps' settings, not their data
   const { conversations, extras } = to === 'empty'
     ? { conversations: [], extras: { ...noExtras(), apps: [...runtime.store.applications.all(appId)] } }
@@ -37,7 +40,6 @@ export async function reset(runtime: MockRuntime, to: 'fixtures' | 'empty', appI
     runtime.faults.reset();
     runtime.rateLimiter.clear();
     runtime.random.reset(); // the same requests after a reset give the same ids (--seed)
-    runtime.clock.useRealTime(); // a frozen or moved clock does not outlive the scenario (contract §8)
   } else {
     // rate buckets are per (Action, access key), not per AppId: they stay
     runtime.journal.remove((r) => r.appId === appId);
@@ -92,6 +94,7 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
     }
     refuseWhileUnwritable(runtime.store.persistenceFailure());
     runtime.store.replace(conversations, appId, false, extras);
+    runtime.callbacks.registry.reset(appId); // the imported Apps' callbacks replace the previous ones, not add to them
     runtime.callbacks.applyApps(extras.apps);
     return sendJson(reply, 200, { ConversationCount: conversations.length });
   });

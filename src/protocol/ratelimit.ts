@@ -43,6 +43,10 @@ export class RateLimiter {
     } else if (now > b.at) {
       b.tokens = Math.min(capacity, b.tokens + ((now - b.at) * qps) / 1000);
       b.at = now;
+    } else if (now < b.at) {
+      // the mock clock was set back: refill from now on, instead of waiting for it to reach the old time again
+      b.at = now;
+      b.fullAt = now + ((capacity - b.tokens) * 1000) / qps;
     }
     if (b.tokens < cost) return false;
     b.tokens -= cost;

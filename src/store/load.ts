@@ -42,14 +42,14 @@ export function worldFrom(doc: unknown, nowMs: number, source: string, indexMode
 }
 
 /** A data file and its change log (FILE.log, see changelog.ts) to conversations, and the state the sink goes on from. */
-async function worldOfDataFile(file: string, nowMs: number): Promise<{ world: World; state: DataFileState }> {
+async function worldOfDataFile(file: string, nowMs: number, indexMode?: IndexMode): Promise<{ world: World; state: DataFileState }> {
   const text = await readText(file, 'data file');
   const logId = dataFileLogId(text);
   const logFile = logFileOf(file);
   const logText = logId !== undefined && existsSync(logFile) ? await readText(logFile, 'data file log') : undefined;
   try {
     const log = readLog(logText, logId, logFile);
-    const world = worldFromFixtureText(text, nowMs, log);
+    const world = worldFromFixtureText(text, nowMs, log, indexMode);
     return { world, state: { logId, logCurrent: log.current, validBytes: log.validBytes, snapshotBytes: Buffer.byteLength(text) } };
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new StartupError(`data file ${file}: not valid JSON: ${e.message}`);
@@ -61,7 +61,7 @@ async function worldOfDataFile(file: string, nowMs: number): Promise<{ world: Wo
 /** The conversations to start with, where they came from, and (from a data file) the state its writer goes on from. */
 export async function initialConversations(opts: { data?: string; fixtures?: string; fixtureDoc?: unknown; index?: IndexMode }, nowMs: number): Promise<{ source: string; conversations: Conversation[]; extras: Extras; dataFile?: DataFileState }> {
   if (opts.data && existsSync(opts.data)) {
-    const { world, state } = await worldOfDataFile(opts.data, nowMs);
+    const { world, state } = await worldOfDataFile(opts.data, nowMs, opts.index);
     return { source: `data file ${opts.data}`, ...world, dataFile: state };
   }
   if (opts.fixtureDoc !== undefined) return { source: 'fixture document', ...worldFrom(opts.fixtureDoc, nowMs, 'fixture document', opts.index) };
