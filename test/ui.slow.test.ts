@@ -412,8 +412,8 @@ t.test('in Chromium: users, friends, blacklists, presence, a live group\'s moder
 
   const live = page.locator(`section[data-conv="${liveId}"]`);
   t.equal(await live.locator('.managers').textContent(), 'managers: 2');
-  t.match(await live.locator('.muted .block[data-user="3"]').textContent(), /^3 until 2026-01-01 01:00:00Z$/, 'muted until, by the mock clock');
-  t.equal(await live.locator('.banned').textContent(), 'banned: 4 until removed');
+  t.match(await live.locator('.mutes .block[data-user="3"]').textContent(), /^3 until 2026-01-01 01:00:00Z$/, 'muted until, by the mock clock');
+  t.equal(await live.locator('.bans').textContent(), 'banned: 4 until removed');
   t.equal(await live.locator('.whitelist').textContent(), 'whitelist: 5');
   t.equal(await live.locator('.convmarks').textContent(), 'marks: hot');
   t.equal(await live.locator('tr[data-user="2"] td.marks').textContent(), 'vip, red', 'a member\'s marks');
@@ -438,6 +438,11 @@ t.test('in Chromium: users, friends, blacklists, presence, a live group\'s moder
   const card = await rows.first().boundingBox();
   t.ok(card!.x >= 0 && card!.x + card!.width <= 420, 'a delivery fits the width as a card');
   await shoot(t, page, 420);
+  if (process.env.KEEP_UI_SCREENSHOT) {
+    for (const [name, sel] of [['live', `section[data-conv="${liveId}"]`], ['users', '#users'], ['deliveries', '#deliveries']]) {
+      await page.locator(sel).screenshot({ path: join(tmpdir(), `volc-im-mock-ui-420-${name}.png`) });
+    }
+  }
 });
 
 t.test('in Chromium: tables are bounded at 100 rows and say how many more', { skip: missing }, async (t) => {

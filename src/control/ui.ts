@@ -152,6 +152,8 @@ const UI_PAGE = String.raw`<!doctype html>
   .cards table { width: 100%; table-layout: auto; }
   .cards td.body { width: 100%; max-width: 0; }
   tr.failed td { background: #fdecee; }
+  td.url { white-space: nowrap; }
+  td.status { min-width: 9em; }
   .live { margin: .2em 0 .6em; }
   .preview { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   pre.pretty { margin: .3em 0 0; padding: .5em; background: #f4f4f4; border: 1px solid #ddd; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 30em; overflow-y: auto; }
@@ -172,6 +174,7 @@ const UI_PAGE = String.raw`<!doctype html>
     .cards td.body { max-width: none; width: auto; }
     .cards td.body::before { content: ""; }
     .cards td:empty { display: none; }
+    .cards td.url { white-space: normal; }
   }
 </style>
 </head>
@@ -273,8 +276,8 @@ function renderLive(c) {
   var managers = c.Members.filter(function (m) { return m.Role === 2; }).map(function (m) { return m.UserId; });
   return h('div', { class: 'live' },
     liveLine('managers', 'managers', managers.length ? h('span', { class: 'id' }, managers.join(', ')) : none()),
-    liveLine('muted', 'muted', blocks(L.Muted, 'mute')),
-    liveLine('banned', 'banned', blocks(L.Banned, 'ban')),
+    liveLine('muted', 'mutes', blocks(L.Muted, 'mute')),
+    liveLine('banned', 'bans', blocks(L.Banned, 'ban')),
     liveLine('whitelist', 'whitelist', L.Whitelist.Count ? h('span', null, h('span', { class: 'id' }, L.Whitelist.Shown.map(function (w) { return w.UserId; }).join(', ')),
       more(L.Whitelist.Count, L.Whitelist.Shown.length)) : none()),
     liveLine('marks', 'convmarks', L.MarkTypes.length ? L.MarkTypes.join(', ') : none()));
@@ -453,7 +456,7 @@ section({
           d.Error ? h('div', { class: 'err' }, d.Error) : null, d.WillRetry ? h('div', { class: 'muted' }, 'will retry') : null),
         h('td', { class: 'mono', 'data-label': 'Attempt' }, String(d.Attempt)),
         h('td', { class: d.HttpStatus === 200 ? 'mono' : 'mono err', 'data-label': 'HTTP' }, d.HttpStatus === null ? '' : String(d.HttpStatus)),
-        h('td', { class: 'mono url', 'data-label': 'Url', style: 'overflow-wrap:anywhere' }, d.Url),
+        h('td', { class: 'mono url', 'data-label': 'Url' }, d.Url),
         h('td', { class: 'mono', 'data-label': 'ms' }, String(d.DurationMs)),
         bodyCell('delivery ' + d.Id, d.Body, function () {
           var out = [h('div', { class: 'muted' }, 'EventId ', h('span', { class: 'id' }, d.EventId))];
