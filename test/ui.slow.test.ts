@@ -1,5 +1,6 @@
 // The page to look at the world (issue 8): GET /_mock/ui and its data route, then the page itself in headless Chromium.
 import t, { type Test } from 'tap';
+import http from 'node:http';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { makeApp, call, ok, snapshot, SEED_APP, SEED_CONV, SEED_MSG, GROUP_CONV, SEED_MSG_INDEX } from './helpers.js';
-import { parseJson } from '../src/protocol/json.js';
+import { parseJson, stringifyJson } from '../src/protocol/json.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -51,7 +52,7 @@ t.test('GET /_mock/ui/data: ids as exact strings, read receipts exactly as GetMe
   t.same(a.body.Conversations.map((c: any) => c.ConversationShortId), [u(SEED_CONV), u(GROUP_CONV)]);
   const one = a.body.Conversations[0];
   t.match(one, { ConversationType: 1, OwnerUserId: '30340', Status: 0, MemberCount: 2, MessageCount: 1, ReceiptError: null });
-  t.same(one.Members, [{ UserId: '30340', Role: 0, ReadIndex: String(SEED_MSG_INDEX) }, { UserId: '30341', Role: 0, ReadIndex: '0' }]);
+  t.same(one.Members, [{ UserId: '30340', Role: 0, ReadIndex: String(SEED_MSG_INDEX), Marks: [] }, { UserId: '30341', Role: 0, ReadIndex: '0', Marks: [] }]);
   t.same(one.Messages[0], {
     MessageId: u(SEED_MSG), Sender: '30340', IndexInConversation: String(SEED_MSG_INDEX), MsgType: 10001, Content: '{"text":"hello"}', Status: 0,
     Deleted: null, ReadUserIds: [], UnReadUserIds: ['30341'],
@@ -69,7 +70,7 @@ t.test('GET /_mock/ui/data: ids as exact strings, read receipts exactly as GetMe
   // reading moves the page's answer too
   await ok(t, app, 'ModifyParticipantReadIndex', { AppId: SEED_APP, ConversationShortId: SEED_CONV, ParticipantUserId: 30341, ReadIndex: SEED_MSG_INDEX });
   const after = (await get(app, '/_mock/ui/data')).body.Conversations[0];
-  t.same([after.Members[1], after.Messages[0].ReadUserIds, after.Messages[0].UnReadUserIds], [{ UserId: '30341', Role: 0, ReadIndex: String(SEED_MSG_INDEX) }, ['30341'], []]);
+  t.same([after.Members[1], after.Messages[0].ReadUserIds, after.Messages[0].UnReadUserIds], [{ UserId: '30341', Role: 0, ReadIndex: String(SEED_MSG_INDEX), Marks: [] }, ['30341'], []]);
 });
 
 t.test('GET /_mock/ui/data: AppId selector, pages of conversations, newest 20 messages, string users, live groups', async (t) => {
@@ -311,4 +312,145 @@ t.test('in Chromium: with --admin-token the page opens as /_mock/ui?token=T', { 
   await page.reload();
   await loads(page, 1);
   t.equal(await cell(page, SEED_CONV, SEED_MSG, 'msgid'), '1709040620191372977', 'a reload keeps working');
+});
+
+// ---- the state gained with users, relations, presence, live groups and callbacks ----
+
+async function control(t: Test, app: FastifyInstance, method: 'PUT' | 'GET', url: string, body?: unknown) {
+  const res = await app.inject({ method, url, headers: body === undefined ? {} : { 'content-type': 'application/json' }, payload: body === undefined ? undefined : stringifyJson(body) });
+  t.equal(res.statusCode, 200, `${method} ${url}`);
+  return parseJson(res.body) as any;
+}
+
+/** A live group of SEED_APP: owner 1, manager 2 (marks vip, red), members 3 and 4; 3 muted until BlockTime, 4 banned
+ * until removed, 5 whitelisted, the conversation marked hot. */
+async function liveGroup(t: Test, app: FastifyInstance) {
+  const id = BigInt((await ok(t, app, 'CreateConversation', { AppId: SEED_APP, OwnerUserId: 1, ConversationCoreInfo: { ConversationType: 100, Name: 'stage' } })).ConversationShortId);
+  const base = { AppId: SEED_APP, ConversationShortId: id };
+  await ok(t, app, 'BatchAddConversationParticipant', { ...base, Operator: 1, ParticipantInfos: [2, 3, 4, 5].map((u) => ({ ParticipantUserId: u })) });
+  await ok(t, app, 'BatchAddManager', { ...base, Operator: 1, ManagerUserIds: [2] });
+  await ok(t, app, 'BatchUpdateLiveParticipants', { ...base, ParticipantInfos: [{ UserId: 2, NickName: 'two', AvatarUrl: 'https://a/2.png', Marks: ['vip', 'red'] }] });
+  await ok(t, app, 'BatchAddBlockParticipants', { ...base, BlockAction: 0, ParticipantBlockInfos: { 3: 3600 } });
+  await ok(t, app, 'BatchAddBlockParticipants', { ...base, BlockAction: 1, ParticipantBlockInfos: { 4: 0 } });
+  await ok(t, app, 'BatchAddWhitelistParticipant', { ...base, Operator: 1, ParticipantUserIds: [5] });
+  await ok(t, app, 'MarkConversation', { ...base, MarkTypes: ['hot'] });
+  return id;
+}
+
+t.test('GET /_mock/ui/data: a live group carries its blocks in force, whitelist, marks and members\' marks', async (t) => {
+  const app = await makeApp(t);
+  const id = await liveGroup(t, app);
+  const [block3] = (await ok(t, app, 'BatchGetBlockParticipants', { AppId: SEED_APP, ConversationShortId: id, BlockAction: 0, Cursor: 0, Limit: 20 })).Participants;
+  const live = (await get(app, '/_mock/ui/data')).body.Conversations.find((c: any) => c.ConversationShortId === u(id));
+  t.same(live.Live, {
+    Muted: { Count: 1, Shown: [{ UserId: '3', BlockTime: String(block3.BlockTime) }] },
+    Banned: { Count: 1, Shown: [{ UserId: '4', BlockTime: '0' }] },
+    Whitelist: { Count: 1, Shown: [{ UserId: '5', Operator: '1' }] },
+    MarkTypes: ['hot'],
+  });
+  t.same(live.Members.map((m: any) => [m.UserId, m.Role, m.Marks]), [['1', 1, []], ['2', 2, ['vip', 'red']], ['3', 0, []], ['5', 0, []]], 'the banned member is gone');
+  t.equal((await get(app, '/_mock/ui/data')).body.Conversations[0].Live, null, 'other conversations have no Live');
+  // the mute ends by the mock clock: no longer shown
+  await app.inject({ method: 'POST', url: '/_mock/clock', payload: { AdvanceMs: 3_600_000 } });
+  const after = (await get(app, '/_mock/ui/data')).body.Conversations.find((c: any) => c.ConversationShortId === u(id));
+  t.same([after.Live.Muted, after.Live.Banned.Count], [{ Count: 0, Shown: [] }, 1], 'an ended mute is not listed');
+  // AppIds with users only are selectable
+  await ok(t, app, 'RegisterUsers', { AppId: 4242, Users: [{ UserId: 1, NickName: 'x' }] });
+  t.same((await get(app, '/_mock/ui/data')).body.AppIds, [4242, SEED_APP], 'an AppId with users but no conversations');
+});
+
+/** A receiver on 127.0.0.1:0: answers 200 CheckCode "0" to the first `okCount` events, 500 after that. */
+async function receiver(t: Test, okCount: number) {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      n++;
+      if (n <= okCount) res.writeHead(200, { 'content-type': 'application/json' }).end('{"CheckCode":"0"}');
+      else res.writeHead(500).end('no');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => { server.closeAllConnections(); server.close(); });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/im/callback`;
+}
+
+const BIG_USER = 9007199254740993n; // 2^53 + 1: JSON.parse would show 9007199254740992
+
+t.test('in Chromium: users, friends, blacklists, presence, a live group\'s moderation and callback deliveries', { skip: missing }, async (t) => {
+  const app = await makeApp(t);
+  const page = await openPage(t, app, '/_mock/ui');
+  await loads(page, 1);
+  for (const id of ['users', 'friends', 'blacklists', 'presence']) t.equal(await page.locator(`#${id}`).textContent(), 'none', `${id}: none yet`);
+  t.match(await page.locator('#deliveries').textContent(), 'No deliveries yet');
+  await page.evaluate(() => { (window as any).sameDocument = true; });
+
+  await ok(t, app, 'RegisterUsers', { AppId: SEED_APP, Users: [{ UserId: 10001, NickName: 'Ann', Tags: ['level:1', 'vip'] }, { UserId: BIG_USER, NickName: 'Big' }] });
+  await ok(t, app, 'RegisterUsers', { AppId: 4242, Users: [{ UserId: 777, NickName: 'elsewhere' }] });
+  await ok(t, app, 'AddFriend', { AppId: SEED_APP, UserId: 10001, FriendUserIds: [BIG_USER] });
+  await ok(t, app, 'AddBlackList', { AppId: SEED_APP, UserId: BIG_USER, BlackListInfos: [{ BlackListUserId: 10001 }] });
+  await control(t, app, 'PUT', '/_mock/presence', { AppId: SEED_APP, UserId: 10001, Connections: [{ ConnId: 'c1', Platform: 'web' }, { ConnId: 'c2', Platform: 'ios' }] });
+  const liveId = await liveGroup(t, app);
+  const url = await receiver(t, 1);
+  await control(t, app, 'PUT', '/_mock/callbacks', { AppId: SEED_APP, Url: url, SecretKey: 'k', Events: ['SendMessage'] });
+  await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: SEED_CONV, Sender: 30340, MsgType: 10001, Content: '{"text":"one"}' });
+  await ok(t, app, 'SendMessage', { AppId: SEED_APP, ConversationShortId: GROUP_CONV, Sender: 30340, MsgType: 10001, Content: '{"text":"two"}' });
+  await app.inject({ method: 'POST', url: '/_mock/callbacks/flush' });
+  const deliveries = (await control(t, app, 'GET', `/_mock/callbacks/deliveries?AppId=${SEED_APP}`)).Deliveries;
+  t.same(deliveries.map((d: any) => d.Status), ['ok', 'error', 'error', 'error'], 'one ok, one failing thrice');
+
+  // all of it arrives while the page is live
+  await page.waitForSelector(`#users tr[data-user="${BIG_USER}"]`);
+  await page.waitForFunction(() => document.querySelectorAll('#deliveries tr.delivery').length === 4);
+  t.equal(await page.evaluate(() => (window as any).sameDocument), true, 'arrived without a reload');
+  const rowText = (sel: string) => page.locator(sel).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent)));
+  t.same((await rowText('#users tbody tr')).map((r) => r.slice(0, 3)), [['10001', 'Ann', 'level:1, vip'], [String(BIG_USER), 'Big', '']], 'users, ids exact, the other AppId not shown');
+  t.match((await rowText('#users tbody tr'))[0][3], /^2026-01-01 00:00:00/, 'CreateTime by the mock clock');
+  t.same(await rowText('#friends tbody tr'), [['10001', String(BIG_USER), '', '0'], [String(BIG_USER), '10001', '', '0']], 'both sides of the friendship');
+  t.same(await rowText('#blacklists tbody tr'), [[String(BIG_USER), '10001', '0']]);
+  t.same(await rowText('#presence tbody tr'), [['10001', '2', 'web, ios']], 'online with 2 connections');
+
+  const live = page.locator(`section[data-conv="${liveId}"]`);
+  t.equal(await live.locator('.managers').textContent(), 'managers: 2');
+  t.match(await live.locator('.mutes .block[data-user="3"]').textContent(), /^3 until 2026-01-01 01:00:00Z$/, 'muted until, by the mock clock');
+  t.equal(await live.locator('.bans').textContent(), 'banned: 4 until removed');
+  t.equal(await live.locator('.whitelist').textContent(), 'whitelist: 5');
+  t.equal(await live.locator('.convmarks').textContent(), 'marks: hot');
+  t.equal(await live.locator('tr[data-user="2"] td.marks').textContent(), 'vip, red', 'a member\'s marks');
+  t.equal(await page.locator(`section[data-conv="${SEED_CONV}"] .live`).count(), 0, 'no live block on a one-to-one conversation');
+
+  const rows = page.locator('#deliveries tr.delivery');
+  t.same((await rowText('#deliveries tr.delivery')).map((r) => [r[1], r[3], r[4], r[5]]),
+    [['SendMessage', '3', '500', url], ['SendMessage', '2', '500', url], ['SendMessage', '1', '500', url], ['SendMessage', '1', '200', url]], 'newest first');
+  t.match(await rows.first().locator('td.status').textContent(), /^\u2716 error/, 'an error is marked');
+  t.equal(await rows.first().getAttribute('class'), 'delivery failed');
+  t.equal(await rows.last().locator('td.status').textContent(), 'ok');
+  t.equal(await rows.last().getAttribute('class'), 'delivery');
+  t.equal(await rows.last().locator('pre.pretty').count(), 0, 'bodies on demand only');
+  await rows.last().locator('td.body button').click();
+  t.match(await rows.last().locator('pre.pretty').first().textContent(), '"EventType": "SendMessage"');
+  t.match(await rows.last().locator('pre.eventdata').textContent(), `"ConversationShortId": ${SEED_CONV}`, 'EventData parsed, int64 exact');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shoot(t, page, 1280);
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(50);
+  t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 420), `420 px: no sideways scrolling of the page (${await page.evaluate(() => document.documentElement.scrollWidth)} px)`);
+  const card = await rows.first().boundingBox();
+  t.ok(card!.x >= 0 && card!.x + card!.width <= 420, 'a delivery fits the width as a card');
+  await shoot(t, page, 420);
+  if (process.env.KEEP_UI_SCREENSHOT) {
+    for (const [name, sel] of [['live', `section[data-conv="${liveId}"]`], ['users', '#users'], ['deliveries', '#deliveries']]) {
+      await page.locator(sel).screenshot({ path: join(tmpdir(), `volc-im-mock-ui-420-${name}.png`) });
+    }
+  }
+});
+
+t.test('in Chromium: tables are bounded at 100 rows and say how many more', { skip: missing }, async (t) => {
+  // an AppId with users only (selectable all the same), 205 of them
+  const app = await makeApp(t, { fixtureDoc: { Conversations: [], Users: Array.from({ length: 205 }, (_, i) => ({ AppId: 5, UserId: 20000 + i })) } });
+  const page = await openPage(t, app, '/_mock/ui');
+  await loads(page, 1);
+  t.equal(await page.locator('#appid').inputValue(), '5');
+  t.equal(await page.locator('#users tbody tr').count(), 100, 'the first 100');
+  t.equal(await page.locator('#users .more').textContent(), 'first 100 of 205 shown, 105 more');
 });

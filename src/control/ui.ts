@@ -7,6 +7,7 @@ import type { MockRuntime } from '../app.js';
 import GetMessagesReadReceipt from '../actions/messages/GetMessagesReadReceipt.js';
 import { ApiError } from '../protocol/errors.js';
 import { isStrUser, type Conversation, type Member, type Message, type UserId } from '../store/model.js';
+import { activeBlocks, whitelistOf } from '../store/live.js';
 import { queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
 /** The page route: with --admin-token it also accepts the token as ?token= (a browser cannot send a header). */
@@ -16,6 +17,8 @@ const PAGE_SIZE = 20;
 const PAGE_SIZE_MAX = 100;
 /** newest messages shown per conversation */
 const MESSAGES_SHOWN = 20;
+/** a live group's blocks of each kind and whitelist entries shown (the counts say how many more) */
+const LIVE_SHOWN = 100;
 
 /** A user as the page shows it: a numeric id as its digits, a string id (the …Str twins) JSON-quoted. */
 const shown = (u: UserId) => (isStrUser(u) ? JSON.stringify(u) : u.toString());
@@ -39,7 +42,22 @@ function receipts(runtime: MockRuntime, c: Conversation, messages: Message[]) {
   }
 }
 
-const memberView = (m: Member) => ({ UserId: shown(m.userId), Role: m.role, ReadIndex: m.readIndex.toString() });
+const memberView = (m: Member) => ({ UserId: shown(m.userId), Role: m.role, ReadIndex: m.readIndex.toString(), Marks: m.marks ?? [] });
+
+/** A live group's moderation: blocks in force now by the mock clock (BlockTime = until, seconds; 0 = until removed),
+ * the whitelist and the conversation's marks; null for other conversations. */
+function liveView(runtime: MockRuntime, c: Conversation) {
+  if (c.type !== 100) return null;
+  const blocks = (action: number) => {
+    const all = activeBlocks(runtime.store, c, action);
+    return { Count: all.length, Shown: all.slice(0, LIVE_SHOWN).map((b) => ({ UserId: shown(b.userId), BlockTime: b.blockTime.toString() })) };
+  };
+  const whitelist = whitelistOf(c);
+  return {
+    Muted: blocks(0), Banned: blocks(1), MarkTypes: c.live?.markTypes ?? [],
+    Whitelist: { Count: whitelist.length, Shown: whitelist.slice(0, LIVE_SHOWN).map((w) => ({ UserId: shown(w.userId), Operator: w.operator === 0n ? null : shown(w.operator) })) },
+  };
+}
 
 function conversationView(runtime: MockRuntime, c: Conversation) {
   const messages = c.messages.slice(-MESSAGES_SHOWN);
@@ -47,7 +65,7 @@ function conversationView(runtime: MockRuntime, c: Conversation) {
   return {
     ConversationShortId: c.shortId.toString(), ConversationType: c.type, Name: c.name, OwnerUserId: shown(c.ownerUserId),
     Status: c.status, MemberCount: c.members.size, MessageCount: c.messages.length, ReceiptError: error,
-    Members: runtime.store.sortedMembers(c).map(memberView),
+    Members: runtime.store.sortedMembers(c).map(memberView), Live: liveView(runtime, c),
     Messages: messages.map((m) => ({
       MessageId: m.messageId.toString(), Sender: shown(m.sender), IndexInConversation: m.index.toString(),
       MsgType: m.msgType, Content: m.content, Status: m.status,
@@ -56,6 +74,14 @@ function conversationView(runtime: MockRuntime, c: Conversation) {
       UnReadUserIds: byId.get(m.messageId.toString())?.unread ?? null,
     })),
   };
+}
+
+/** AppIds with conversations, users, relations or presence: the page's AppId selector (deliveries come from sends). */
+function knownAppIds(runtime: MockRuntime): number[] {
+  const ids = new Set(runtime.store.appIds());
+  const x = runtime.store.extras();
+  for (const rows of [x.users, x.friends, x.blacks, x.presence]) for (const r of rows) ids.add(r.appId);
+  return [...ids].sort((a, b) => a - b);
 }
 
 export function registerUiRoutes(app: FastifyInstance, runtime: MockRuntime): void {
@@ -69,7 +95,7 @@ export function registerUiRoutes(app: FastifyInstance, runtime: MockRuntime): vo
   // Ids are strings here (the page's JSON.parse would round int64); users in the page's display form (see `shown`).
   app.get('/ui/data', async (req, reply) => {
     const q = queryOf(req, ['AppId', 'Offset', 'Limit']);
-    const appIds = runtime.store.appIds();
+    const appIds = knownAppIds(runtime);
     const appId = intQuery(q, 'AppId', 1, APPID_MAX) ?? appIds[0];
     const offset = intQuery(q, 'Offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const limit = intQuery(q, 'Limit', 1, PAGE_SIZE_MAX) ?? PAGE_SIZE;
@@ -123,8 +149,12 @@ const UI_PAGE = String.raw`<!doctype html>
   .bad { background: #f8d7da; }
   td.content { max-width: 40em; overflow-wrap: anywhere; }
   td.nowrap { white-space: nowrap; }
-  #journal table { width: 100%; table-layout: auto; }
-  #journal td.body { width: 100%; max-width: 0; }
+  .cards table { width: 100%; table-layout: auto; }
+  .cards td.body { width: 100%; max-width: 0; }
+  tr.failed td { background: #fdecee; }
+  td.url { white-space: nowrap; }
+  td.status { min-width: 9em; }
+  .live { margin: .2em 0 .6em; }
   .preview { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   pre.pretty { margin: .3em 0 0; padding: .5em; background: #f4f4f4; border: 1px solid #ddd; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 30em; overflow-y: auto; }
   button.toggle { font-size: .85em; padding: 0 .4em; }
@@ -136,14 +166,15 @@ const UI_PAGE = String.raw`<!doctype html>
   button, select, input { font: inherit; }
   @media (max-width: 640px) {
     body { margin: 0 .5em 2em; }
-    #journal table, #journal tbody, #journal tr, #journal td { display: block; width: auto; max-width: none; }
-    #journal thead { display: none; }
-    #journal tr { border: 1px solid #ddd; background: #fff; margin: .4em 0; padding: .2em 0; }
-    #journal td { border: 0; padding: .1em .5em; }
-    #journal td::before { content: attr(data-label) ": "; color: #666; font-family: system-ui, sans-serif; }
-    #journal td.body { max-width: none; width: auto; }
-    #journal td.body::before { content: ""; }
-    #journal td:empty { display: none; }
+    .cards table, .cards tbody, .cards tr, .cards td { display: block; width: auto; max-width: none; }
+    .cards thead { display: none; }
+    .cards tr { border: 1px solid #ddd; background: #fff; margin: .4em 0; padding: .2em 0; }
+    .cards td { border: 0; padding: .1em .5em; overflow-wrap: anywhere; }
+    .cards td::before { content: attr(data-label) ": "; color: #666; font-family: system-ui, sans-serif; }
+    .cards td.body { max-width: none; width: auto; }
+    .cards td.body::before { content: ""; }
+    .cards td:empty { display: none; }
+    .cards td.url { white-space: normal; }
   }
 </style>
 </head>
@@ -179,7 +210,7 @@ function idText(v) { return typeof v === 'string' && v.charAt(0) === BIG ? v.sli
 function h(tag, attrs) {
   var el = document.createElement(tag);
   for (var k in attrs || {}) {
-    if (k === 'class') el.className = attrs[k]; else if (attrs[k] !== null && attrs[k] !== undefined) el.setAttribute(k, attrs[k]);
+    if (k === 'class') { if (attrs[k]) el.className = attrs[k]; } else if (attrs[k] !== null && attrs[k] !== undefined) el.setAttribute(k, attrs[k]);
   }
   for (var i = 2; i < arguments.length; i++) {
     var c = arguments[i];
@@ -223,6 +254,35 @@ var TYPES = { 1: 'one-to-one', 2: 'group', 100: 'live group' };
 var ROLES = { 0: 'member', 1: 'owner', 2: 'admin' };
 function userList(users, cls) { return users === null ? h('span', { class: 'muted' }, 'n/a') : h('span', { class: 'id ' + cls }, users.join(', ')); }
 
+// BlockTime: until when (seconds since the epoch, by the mock clock); 0 = until removed
+function until(blockTime) { return blockTime === '0' ? 'until removed' : 'until ' + utc(Number(blockTime) * 1000); }
+function utc(ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z'); }
+function more(count, shown) { return count > shown ? h('span', { class: 'muted more' }, ' (first ' + shown + ' shown, ' + (count - shown) + ' more)') : null; }
+function liveLine(label, cls, items) { return h('div', { class: cls }, h('span', { class: 'muted' }, label + ': '), items); }
+// A live group's moderation: managers (Role 2), blocks in force, whitelist, marks of the conversation
+function renderLive(c) {
+  var L = c.Live;
+  var none = function () { return h('span', { class: 'muted' }, 'none'); };
+  var blocks = function (b, cls) {
+    if (!b.Count) return none();
+    var span = h('span', null);
+    b.Shown.forEach(function (x, i) {
+      span.appendChild(h('span', { class: 'block ' + cls, 'data-user': x.UserId }, (i ? ', ' : ''), h('span', { class: 'id' }, x.UserId), ' ' + until(x.BlockTime)));
+    });
+    var rest = more(b.Count, b.Shown.length);
+    if (rest) span.appendChild(rest);
+    return span;
+  };
+  var managers = c.Members.filter(function (m) { return m.Role === 2; }).map(function (m) { return m.UserId; });
+  return h('div', { class: 'live' },
+    liveLine('managers', 'managers', managers.length ? h('span', { class: 'id' }, managers.join(', ')) : none()),
+    liveLine('muted', 'mutes', blocks(L.Muted, 'mute')),
+    liveLine('banned', 'bans', blocks(L.Banned, 'ban')),
+    liveLine('whitelist', 'whitelist', L.Whitelist.Count ? h('span', null, h('span', { class: 'id' }, L.Whitelist.Shown.map(function (w) { return w.UserId; }).join(', ')),
+      more(L.Whitelist.Count, L.Whitelist.Shown.length)) : none()),
+    liveLine('marks', 'convmarks', L.MarkTypes.length ? L.MarkTypes.join(', ') : none()));
+}
+
 function renderConversation(c) {
   var sec = h('section', { class: 'conv', 'data-conv': c.ConversationShortId },
     h('h3', null, (TYPES[c.ConversationType] || 'type ' + c.ConversationType) + (c.Name ? ' \u201c' + c.Name + '\u201d' : '') + ' ',
@@ -231,9 +291,12 @@ function renderConversation(c) {
     h('div', { class: 'muted' }, 'owner ', h('span', { class: 'id' }, c.OwnerUserId),
       ' \u00b7 ' + plural(c.MemberCount, 'member') + ' \u00b7 ' + plural(c.MessageCount, 'message') +
       (c.MessageCount > c.Messages.length ? ' (newest ' + c.Messages.length + ' shown)' : '')));
-  sec.appendChild(table(['Member', 'Role', 'ReadIndex'], c.Members.map(function (m) {
-    return h('tr', { 'data-user': m.UserId }, h('td', { class: 'id' }, m.UserId), h('td', null, ROLES[m.Role] || String(m.Role)), h('td', { class: 'mono' }, m.ReadIndex));
+  var marks = c.Members.some(function (m) { return m.Marks.length; });
+  sec.appendChild(table(['Member', 'Role', 'ReadIndex'].concat(marks ? ['Marks'] : []), c.Members.map(function (m) {
+    return h('tr', { 'data-user': m.UserId }, h('td', { class: 'id' }, m.UserId), h('td', null, ROLES[m.Role] || String(m.Role)), h('td', { class: 'mono' }, m.ReadIndex),
+      marks ? h('td', { class: 'marks' }, m.Marks.join(', ')) : null);
   })));
+  if (c.Live) sec.appendChild(renderLive(c));
   if (c.ReceiptError) sec.appendChild(h('div', { class: 'muted' }, 'read receipts: ' + c.ReceiptError));
   if (c.Messages.length) {
     sec.appendChild(table(['MessageId', 'Sender', 'Index', 'Content', 'Status', 'Read by', 'Not read by'], c.Messages.map(function (m) {
@@ -270,26 +333,27 @@ section({
   },
 });
 
-function bodyCell(r) {
+// A body as a one-line preview; "show" opens it as indented int64-exact JSON (and what details() adds), kept open by key.
+function bodyCell(key, body, details) {
   var td = h('td', { class: 'body mono', 'data-label': 'Body' });
-  if (r.Body === null) { td.appendChild(h('span', { class: 'muted' }, 'no JSON body')); return td; }
-  var open = !!state.open[r.RequestId];
+  if (body === null) { td.appendChild(h('span', { class: 'muted' }, 'no JSON body')); return td; }
+  var open = !!state.open[key];
   var button = h('button', { class: 'toggle', type: 'button', 'aria-expanded': String(open) }, open ? 'hide' : 'show');
-  var preview = h('span', { class: 'preview' }, showJson(r.Body));
+  var preview = h('span', { class: 'preview' }, showJson(body));
   td.appendChild(h('div', { style: 'display:flex;gap:.4em;align-items:baseline' }, button, h('div', { style: 'min-width:0;flex:1' }, preview)));
   if (open) {
-    td.appendChild(h('pre', { class: 'pretty' }, showJson(r.Body, 2)));
-    td.appendChild(h('div', { class: 'muted' }, 'RequestId ', h('span', { class: 'id' }, r.RequestId)));
+    td.appendChild(h('pre', { class: 'pretty' }, showJson(body, 2)));
+    details().forEach(function (n) { td.appendChild(n); });
   }
   button.addEventListener('click', function () {
-    if (state.open[r.RequestId]) delete state.open[r.RequestId]; else state.open[r.RequestId] = true;
-    td.replaceWith(bodyCell(r));
+    if (state.open[key]) delete state.open[key]; else state.open[key] = true;
+    td.replaceWith(bodyCell(key, body, details));
   });
   return td;
 }
 
 section({
-  id: 'journal', title: 'Last requests',
+  id: 'journal', title: 'Last requests', cards: true,
   path: function (s) {
     return '/_mock/requests?Limit=50' + (s.appId !== null ? '&AppId=' + s.appId : '') + (s.action ? '&Action=' + encodeURIComponent(s.action) : '');
   },
@@ -314,7 +378,94 @@ section({
         h('td', { 'data-label': 'Action' }, r.Action), h('td', { class: 'mono', 'data-label': 'AppId' }, r.AppId === null ? '' : idText(r.AppId)),
         h('td', { class: r.HttpStatus === 200 ? 'mono' : 'mono err', 'data-label': 'HTTP' }, String(r.HttpStatus)),
         h('td', { class: 'err', 'data-label': 'ErrorCode' }, r.ErrorCode || ''),
-        bodyCell(r));
+        bodyCell(r.RequestId, r.Body, function () { return [h('div', { class: 'muted' }, 'RequestId ', h('span', { class: 'id' }, r.RequestId))]; }));
+    })));
+  },
+});
+
+// ---- users, relations, presence: the selected AppId's records in GET /_mock/state?AppId=N (lists absent when empty) ----
+var ROWS_SHOWN = 100;
+function statePath(s) { return '/_mock/state' + (s.appId !== null ? '?AppId=' + s.appId : ''); }
+// the AppId again here: on the first load the state was asked for before the AppId was known
+function ofApp(list) { return (list || []).filter(function (r) { return state.appId === null || r.AppId === state.appId; }); }
+function timeText(v) { return v === undefined ? '' : utc(Number(idText(v))); }
+// one record per row, the first ROWS_SHOWN, "none" when there are none
+function recordTable(box, list, headings, row) {
+  var rows = ofApp(list);
+  if (!rows.length) { box.appendChild(h('p', { class: 'muted' }, 'none')); return; }
+  box.appendChild(table(headings, rows.slice(0, ROWS_SHOWN).map(row)));
+  if (rows.length > ROWS_SHOWN) box.appendChild(h('p', { class: 'muted more' }, 'first ' + ROWS_SHOWN + ' of ' + rows.length + ' shown, ' + (rows.length - ROWS_SHOWN) + ' more'));
+}
+function idCell(v, cls) { return h('td', { class: 'id' + (cls ? ' ' + cls : '') }, idText(v)); }
+
+section({
+  id: 'users', title: 'Users', path: statePath,
+  render: function (d, box) {
+    recordTable(box, d.Users, ['UserId', 'NickName', 'Tags', 'CreateTime (UTC)'], function (u) {
+      return h('tr', { 'data-user': idText(u.UserId) }, idCell(u.UserId), h('td', { class: 'nick' }, u.NickName || ''),
+        h('td', null, (u.Tags || []).join(', ')), h('td', { class: 'mono nowrap' }, timeText(u.CreateTime)));
+    });
+  },
+});
+
+section({
+  id: 'friends', title: 'Friends', path: statePath,
+  render: function (d, box) {
+    recordTable(box, d.Friends, ['UserId', 'FriendUserId', 'Alias', 'InboxType'], function (f) {
+      return h('tr', { 'data-pair': idText(f.UserId) + '-' + idText(f.FriendUserId) }, idCell(f.UserId), idCell(f.FriendUserId),
+        h('td', null, f.Alias || ''), h('td', { class: 'mono' }, String(f.InboxType || 0)));
+    });
+  },
+});
+
+section({
+  id: 'blacklists', title: 'Blacklists', path: statePath,
+  render: function (d, box) {
+    recordTable(box, d.BlackLists, ['UserId', 'BlackListUserId', 'InboxType'], function (b) {
+      return h('tr', { 'data-pair': idText(b.UserId) + '-' + idText(b.BlackListUserId) }, idCell(b.UserId), idCell(b.BlackListUserId),
+        h('td', { class: 'mono' }, String(b.InboxType || 0)));
+    });
+  },
+});
+
+section({
+  id: 'presence', title: 'Presence (online users)', path: statePath,
+  render: function (d, box) {
+    recordTable(box, (d.Presence || []).filter(function (p) { return p.Connections.length; }), ['UserId', 'Connections', 'Platforms'], function (p) {
+      var platforms = p.Connections.map(function (c) { return c.Platform; }).filter(function (x, i, a) { return x && a.indexOf(x) === i; });
+      return h('tr', { 'data-user': idText(p.UserId) }, idCell(p.UserId), h('td', { class: 'mono conns' }, String(p.Connections.length)),
+        h('td', null, platforms.join(', ')));
+    });
+  },
+});
+
+// ---- callbacks to the application's server: the delivery journal, newest first ----
+section({
+  id: 'deliveries', title: 'Callback deliveries', cards: true,
+  path: function (s) { return '/_mock/callbacks/deliveries?Limit=50' + (s.appId !== null ? '&AppId=' + s.appId : ''); },
+  render: function (j, box) {
+    var rows = j.Deliveries.slice().reverse().filter(function (d) { return state.appId === null || d.AppId === state.appId; });
+    if (j.Pending) box.appendChild(h('p', { class: 'muted' }, plural(j.Pending, 'event') + ' waiting'));
+    if (!rows.length) { box.appendChild(h('p', { class: 'muted' }, 'No deliveries yet (callbacks are off until a URL is configured).')); return; }
+    box.appendChild(table(['Time (UTC)', 'EventType', 'Status', 'Attempt', 'HTTP', 'Url', 'ms', 'Body'], rows.map(function (d) {
+      var bad = d.Status !== 'ok';
+      return h('tr', { 'data-delivery': String(d.Id), class: 'delivery' + (bad ? ' failed' : '') },
+        h('td', { class: 'mono nowrap', 'data-label': 'Time' }, utc(d.Time)),
+        h('td', { 'data-label': 'EventType' }, d.EventType, d.Decision ? h('span', { class: 'tag' }, d.Decision) : null),
+        h('td', { class: bad ? 'status err' : 'status', 'data-label': 'Status' }, (bad ? '✖ ' : '') + d.Status,
+          d.Error ? h('div', { class: 'err' }, d.Error) : null, d.WillRetry ? h('div', { class: 'muted' }, 'will retry') : null),
+        h('td', { class: 'mono', 'data-label': 'Attempt' }, String(d.Attempt)),
+        h('td', { class: d.HttpStatus === 200 ? 'mono' : 'mono err', 'data-label': 'HTTP' }, d.HttpStatus === null ? '' : String(d.HttpStatus)),
+        h('td', { class: 'mono url', 'data-label': 'Url' }, d.Url),
+        h('td', { class: 'mono', 'data-label': 'ms' }, String(d.DurationMs)),
+        bodyCell('delivery ' + d.Id, d.Body, function () {
+          var out = [h('div', { class: 'muted' }, 'EventId ', h('span', { class: 'id' }, d.EventId))];
+          if (d.Body && typeof d.Body.EventData === 'string') {
+            try { out.push(h('div', { class: 'muted' }, 'EventData parsed:'), h('pre', { class: 'pretty eventdata' }, showJson(parseExact(d.Body.EventData), 2))); } catch (e) { /* shown as sent above */ }
+          }
+          if (d.Answer !== null) out.push(h('div', { class: 'muted' }, 'answer: ', h('span', { class: 'mono' }, d.Answer)));
+          return out;
+        }));
     })));
   },
 });
@@ -349,7 +500,11 @@ function refresh() {
   if (inFlight) { rerun = true; return Promise.resolve(); }
   inFlight = true;
   clearTimeout(timer);
-  return Promise.all(SECTIONS.map(function (s) { return getJson(s.path(state)); })).then(function (texts) {
+  var byPath = {}; // sections reading the same route share one fetch
+  return Promise.all(SECTIONS.map(function (s) {
+    var path = s.path(state);
+    return byPath[path] || (byPath[path] = getJson(path));
+  })).then(function (texts) {
     SECTIONS.forEach(function (s, i) {
       var key = texts[i] + '|' + state.errorsOnly + '|' + state.appId;
       if (shown[s.id] === key) return;
@@ -379,7 +534,7 @@ function again() { shown = {}; return refresh(); }
   SECTIONS.forEach(function (s) {
     main.appendChild(h('h2', null, s.title));
     if (s.controls) main.appendChild(s.controls());
-    main.appendChild(h('div', { id: s.id }, h('p', { class: 'muted' }, 'loading\u2026')));
+    main.appendChild(h('div', { id: s.id, class: s.cards ? 'cards' : null }, h('p', { class: 'muted' }, 'loading\u2026')));
   });
   var params = new URLSearchParams(location.search);
   var fromUrl = params.get('token');
