@@ -8,7 +8,7 @@ import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { Journal } from '../src/control/journal.js';
 import { parseConfig } from '../src/config.js';
-import { isHealthy } from '../src/healthcheck.js';
+import { isHealthy } from '../src/health.js';
 import { VENDOR_QPS } from '../src/actions/catalog.js';
 
 const RR = 'GetMessagesReadReceipt';

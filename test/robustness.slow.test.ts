@@ -1,4 +1,4 @@
-// Robustness (issue 7): hostile JSON, size and header limits, timeouts of slow or idle clients, paths never taken
+// Robustness (issue 7; slow: real processes, real timeouts, a 160 MB heap): hostile JSON, size and header limits, timeouts of slow or idle clients, paths never taken
 // from requests, 10,000 concurrent writes, and a SIGKILL of the real process (dist/server.js) losing nothing
 // acknowledged more than a second before. Waits here are on real sockets and processes, bounded by guards.
 import t, { type Test } from 'tap';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, snapshot, SEED_APP, GROUP_CONV, NOW_US } from './helpers.js';
+import { makeApp, call, ok, snapshot, cleanEnv, SEED_APP, GROUP_CONV, NOW_US } from './helpers.js';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { parseJson, stringifyJson, MAX_DEPTH } from '../src/protocol/json.js';
@@ -352,4 +352,31 @@ t.test('SIGKILL loses nothing acknowledged more than a second before; SIGTERM lo
   t.equal(afterTerm.size, more.length, 'SIGTERM: every acknowledged message is in the file');
   server.kill('SIGTERM');
   await exited(server);
+});
+
+t.test('journal: a page costs bounded memory whatever the bodies (1,000 bodies of nested arrays, 160 MB heap)', async (t) => {
+  ensureBuilt();
+  const child = spawn(process.execPath, ['--max-old-space-size=160', SERVER, '--port', '0', '--host', '127.0.0.1', '--rate-limit', '0'],
+    { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => { const m = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+    child.on('exit', () => reject(new Error(`server exited: ${out}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const nest = '['.repeat(900) + ']'.repeat(900);
+  const body = `{"AppId":1,"X":[${Array(36).fill(nest).join(',')}]}`; // 64,853 bytes, 32,400 arrays
+  for (let i = 0; i < 1000; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/?Action=GetMessagesReadReceipt&Version=2020-12-01`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then((r) => r.text())));
+  }
+  for (const qs of ['', '?Limit=1000']) {
+    const res = await fetch(`${url}/_mock/requests${qs}`);
+    t.equal(res.status, 200, `GET /_mock/requests${qs} answers`);
+    const text = await res.text();
+    t.ok(text.includes(`"Body":${body}`), 'with the bodies as sent');
+  }
+  t.equal(child.exitCode, null, 'the server is still running');
 });
