@@ -196,3 +196,13 @@ t.test('the locked tree installs on Node 20 without EBADENGINE (engines >=20 kep
   const res = await app.inject({ method: 'GET', url: '/echo-cookie', cookies: { a: 'b c' } });
   t.equal(res.body, 'a=b%20c');
 });
+
+t.test('every locked package with an install script is named in allowScripts (npm 11.16+ warns otherwise; npm 12 blocks)', async (t) => {
+  const root = new URL('..', import.meta.url);
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const withScripts = [...new Set(Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.hasInstallScript)
+    .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)))].sort();
+  t.ok(withScripts.length > 0, `the lock marks install scripts (${withScripts.join(', ')})`);
+  t.same(withScripts.filter((name) => typeof pkg.allowScripts?.[name] !== 'boolean'), [], 'each is approved or denied in package.json');
+});
