@@ -12,6 +12,9 @@ createServer((socket) => {
   let buf = Buffer.alloc(0);
   socket.on('data', (d) => {
     buf = buf.length ? Buffer.concat([buf, d]) : d;
+    // the answers to the requests of one read leave in one write, as pipelined requests allow
+    socket.cork();
+    process.nextTick(() => socket.uncork());
     for (;;) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
