@@ -80,7 +80,10 @@ t.test('sequential: 1, 2, 3 (buildApp option, --index, VOLC_MOCK_INDEX)', async 
 t.test('an index never passes int64 max: SendMessage refused, nothing changed, and the file loads back', async (t) => {
   const dir = t.testdir({});
   const data = join(dir, 'state.json');
-  const app = await makeApp(t, { fixtureDoc: doc(INT64_MAX), data, flushIntervalMs: 60_000 });
+  const fixture = doc(INT64_MAX);
+  const G2 = 1800000000000000779n; // a second group, empty
+  fixture.Conversations.push({ ...fixture.Conversations[0], ConversationShortId: G2, Messages: [] });
+  const app = await makeApp(t, { fixtureDoc: fixture, data, flushIntervalMs: 60_000 });
   const before = snapshot(app);
   const err = await fails(t, app, 'SendMessage', { AppId: APP, ConversationShortId: G, Sender: 2, MsgType: 1, Content: 'one too many' }, 400, 'InvalidParameter');
   t.match(err.Message, /int64's maximum/);
@@ -91,6 +94,13 @@ t.test('an index never passes int64 max: SendMessage refused, nothing changed, a
   t.same(r.FailedReceiver, [1], 'the full one-to-one is a failed receiver');
   t.same(Object.keys(r.UserMessageId), ['3']);
   t.equal(app.mock.store.conversation(APP, PAIR)!.messages.length, 1, 'nothing appended to it');
+
+  // BatchSendGroupMessage: the full group fails on its own, before or after a group it sends into (it used to answer
+  // 400 after sending into the groups listed before the full one)
+  const g = await ok(t, app, 'BatchSendGroupMessage', { AppId: APP, Sender: 2, ConversationType: 2, ConversationShortIds: [G2, G], MsgType: 1, Content: 'x' });
+  t.same(g.FailedConversationShortIds, [G], 'the full group is a failed conversation');
+  t.same(Object.keys(g.ConversationMessageId), [String(G2)], 'the other one is sent');
+  t.equal(app.mock.store.conversation(APP, G)!.messages.length, 1, 'nothing appended to the full group');
 
   const page = await ok(t, app, 'GetConversationMessages', { AppId: APP, ConversationShortId: G, Cursor: 0, Limit: 20 });
   t.equal(BigInt(page.NewCursor), INT64_MAX, 'NewCursor stays inside int64');

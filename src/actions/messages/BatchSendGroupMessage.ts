@@ -55,7 +55,11 @@ export default defineAction({
     const failed: bigint[] = [];
     for (const id of ids) {
       const c = found.get(id);
-      if (!c || !c.members.has(body.Sender)) { failed.push(id); continue; }
+      // gone, not a member, or no index left below int64's maximum (unless ClientMsgId names a message already
+      // there): that conversation fails on its own, checked before anything is sent, so the call never answers 400
+      // after sending into the conversations before it
+      const again = body.ClientMsgId ? c?.messagesByClientId.has(body.ClientMsgId) : false;
+      if (!c || !c.members.has(body.Sender) || (!again && store.nextIndex(c) === undefined)) { failed.push(id); continue; }
       sent[String(id)] = sendInto(store, c, body.Sender, body);
     }
     return { ConversationMessageId: sent, FailedConversationShortIds: failed };
