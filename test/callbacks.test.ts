@@ -6,7 +6,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -277,6 +277,34 @@ t.test('a full queue drops the event and says so in the journal', async (t) => {
   t.equal(d.Deliveries.length, 1);
   t.match(d.Deliveries[0], { Attempt: 0, Status: 'dropped', Error: /queue full: 2 events/ });
   t.equal(d.Pending, 2);
+});
+
+t.test('client send: strict apps refuse an unknown AppId; a data file failing while BeforeSendMessage decides refuses the message', async (t) => {
+  const post = (app: FastifyInstance, body: unknown) => app.inject({ method: 'POST', url: '/_mock/client/send', headers: { 'content-type': 'application/json' }, payload: stringifyJson(body) })
+    .then((res) => ({ status: res.statusCode, body: parseJson(res.body) as any }));
+  const strict = await makeApp(t, { apps: [SEED_APP] });
+  const unknown = await post(strict, send('x', { AppId: 1 }));
+  t.equal(unknown.status, 400, 'an AppId strict apps do not list');
+  t.match(unknown.body.ResponseMetadata.Error, { Code: 'InvalidParameter.NotExistAppId', Message: /strict apps: 666675/ });
+  t.equal((await post(strict, send('y'))).status, 200, 'a listed AppId sends (no callback configured)');
+
+  const dir = await mkdtemp(join(tmpdir(), 'volc-im-mock-client-send-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'state.json');
+  const rx = await receiver(t, () => 'hold');
+  const app = await makeApp(t, { data, flushIntervalMs: 3_600_000, callbacks: { url: rx.url, secretKey: SECRET, scheduler: new ManualScheduler() } });
+  const before = snapshot(app);
+  const pending = post(app, send('while the disk fills'));
+  await rx.next(1);
+  await mkdir(`${data}.tmp`); // stands for a full disk, as in hostile-b: the file is rewritten through FILE.tmp
+  await t.rejects(app.mock.store.flush(), /EISDIR/);
+  rx.got[0].respond(200, '{"CheckCode":"0"}'); // the app's server allows it, too late
+  const res = await pending;
+  t.equal(res.status, 503, 'refused: the data file could not keep it');
+  t.equal(res.body.ResponseMetadata.Error.Code, 'ServiceUnavailableTemp');
+  t.equal(snapshot(app), before, 'nothing stored');
+  await rmdir(`${data}.tmp`);
+  await app.mock.store.flush();
 });
 
 t.test('before-send: allow, refuse (code 19, nothing stored, no after-send), rewrite Content, timeout = refuse', async (t) => {

@@ -13,6 +13,9 @@ import { isStrUser } from '../store/model.js';
 import SendMessage from '../actions/messages/SendMessage.js';
 import { refuseWhileUnwritable, requireConversation, requireMember, requireUser } from '../actions/common.js';
 
+/** Stands for the access key of a client's send, which has none: never bound to AppIds. */
+const CLIENT_KEY = 'client';
+
 /** The client SDK's BIMErrorCode for a message the app server refused; carried as CodeN so every SDK sees an error. */
 export const CALLBACK_DENY = { code: 'BIM_SERVER_CALLBACK_DENY', codeN: 19, status: 400 } as const;
 
@@ -24,6 +27,10 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
     reply.header('x-request-id', meta.RequestId);
     try {
       const input = validated(validator, req.body);
+      // strict apps (mock-contract §5): a client of an AppId the emulator does not know cannot send either
+      if (store.applications.refusal(input.AppId, CLIENT_KEY) === 'NotExistAppId') {
+        throw new ApiError('InvalidParameter.NotExistAppId', `${input.AppId} (strict apps: ${store.applications.listed().join(', ')})`);
+      }
       refuseWhileUnwritable(store); // the message would be stored: not while the data file cannot keep it
       const conv = requireConversation(store, input.AppId, input.ConversationShortId);
       const sender = requireUser('Sender', input.Sender, input.SenderStr);
@@ -41,8 +48,11 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
         if (!decision.allowed) throw ApiError.custom(CALLBACK_DENY.code, CALLBACK_DENY.status, `BeforeSendMessage refused the message: ${decision.reason}`, CALLBACK_DENY.codeN);
         if (decision.content !== undefined) input.Content = decision.content;
         if (decision.ext !== undefined) input.Ext = decision.ext;
+        // the world may have changed while the app's server decided: SendMessage's handler checks the conversation
+        // and the sender again; the data file is checked here
+        refuseWhileUnwritable(store);
       }
-      const result = SendMessage.handler({ requestId: meta.RequestId, accessKeyId: 'client', store }, input);
+      const result = SendMessage.handler({ requestId: meta.RequestId, accessKeyId: CLIENT_KEY, store }, input);
       return send(reply, 200, success(meta, result));
     } catch (err) {
       const e = err instanceof ApiError ? err : (req.log.error({ err }, 'client send failed'), new ApiError('InternalError'));
