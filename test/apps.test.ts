@@ -115,6 +115,24 @@ t.test('strict apps: --apps or the fixtures Apps list; credentials bound to AppI
   t.equal(raw.status, 200);
 });
 
+t.test('strict apps from the fixtures survive replacing or resetting the only listed AppId', async (t) => {
+  const app = await makeApp(t, { fixtureDoc: { Conversations: [], Apps: [{ AppId: APP, AppKey: KEY16 }] } });
+  const stillStrict = async (what: string) => {
+    await fails(t, app, 'BatchGetUser', { AppId: 1, UserIds: [1] }, 400, 'InvalidParameter.NotExistAppId');
+    await ok(t, app, 'BatchGetUser', { AppId: APP, UserIds: [1] });
+    const apps = await control(app, 'GET', '/_mock/apps');
+    t.equal(apps.body.Strict, true, `${what}: strict apps still on`);
+    t.same(apps.body.Apps.map((a: any) => [a.AppId, a.AppKey]), [[APP, KEY16]], `${what}: the App record and its AppKey kept`);
+  };
+  await stillStrict('loaded');
+  t.equal((await control(app, 'PUT', `/_mock/state?AppId=${APP}`, { Conversations: [] })).status, 200);
+  await stillStrict('after PUT /_mock/state?AppId= with no Apps');
+  t.equal((await control(app, 'POST', `/_mock/reset?AppId=${APP}&To=empty`)).status, 200);
+  await stillStrict('after POST /_mock/reset?AppId=&To=empty');
+  t.equal((await control(app, 'PUT', '/_mock/state', { Conversations: [] })).status, 200);
+  await ok(t, app, 'BatchGetUser', { AppId: 1, UserIds: [1] }); // a whole new world without Apps is not strict
+});
+
 t.test('config: --apps and --credentials AK:SK:APPID+APPID', async (t) => {
   const c = parseConfig(['--apps', '666675,777001', '--credentials', 'AK1:SK1:666675+777001,AK2:S:K2'], {});
   t.same(c.apps, [666675, 777001]);

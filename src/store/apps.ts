@@ -55,9 +55,12 @@ export class Apps {
     this.emit('Apps', appToDoc(a));
   }
 
+  /** The Apps of a whole document (appId undefined), or of one AppId's part of one. One AppId's part without an App
+   * record keeps the record there was: an AppId listed by strict apps stays listed (and keeps its AppKey), as the
+   * whole world's strictness does not turn off because one AppId was replaced. */
   replace(apps: App[], appId?: number): void {
     if (appId === undefined) this.byId.clear();
-    else this.byId.delete(appId);
+    else if (apps.some((a) => a.appId === appId)) this.byId.delete(appId);
     for (const a of apps) if (appId === undefined || a.appId === appId) this.byId.set(a.appId, a);
   }
 }
