@@ -50,8 +50,8 @@ export interface MockServer {
   verifyToken(token: string): Promise<{ AppId: number; UserId: bigint | number; UserIdStr?: string; ExpireTime: bigint | number; Expired: boolean }>;
   /** PUT /_mock/presence: a user's connections (an empty list = offline) */
   setPresence(presence: { AppId: number; UserId: bigint | number; Connections: { ConnId: string; DeviceId?: bigint | number; ClientVersion?: bigint | number; Platform?: string }[] }): Promise<void>;
-  /** GET /_mock/broadcasts: UserBroadcast calls with the users each reached */
-  broadcasts(opts?: { appId?: number }): Promise<Record<string, unknown>[]>;
+  /** GET /_mock/broadcasts: the newest UserBroadcast calls (limit: default 20, at most 100) with the users each reached */
+  broadcasts(opts?: { appId?: number; limit?: number }): Promise<Record<string, unknown>[]>;
   /** GET /_mock/callbacks/deliveries: every attempt to call the application's server, oldest first */
   deliveries(filter?: { appId?: number; eventType?: string; status?: 'ok' | 'error' | 'dropped'; limit?: number }): Promise<DeliveryRecord[]>;
   /** POST /_mock/callbacks/flush: resolves once no after-send event waits for delivery */
@@ -90,7 +90,7 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSer
     apps: async ({ appId } = {}) => (await control('GET', '/_mock/apps', { AppId: appId })) as any,
     verifyToken: async (token) => (await control('POST', '/_mock/tokens/verify', {}, { Token: token })) as any,
     setPresence: async (presence) => { await control('PUT', '/_mock/presence', {}, presence); },
-    broadcasts: async ({ appId } = {}) => ((await control('GET', '/_mock/broadcasts', { AppId: appId })) as { Broadcasts: Record<string, unknown>[] }).Broadcasts,
+    broadcasts: async ({ appId, limit } = {}) => ((await control('GET', '/_mock/broadcasts', { AppId: appId, Limit: limit })) as { Broadcasts: Record<string, unknown>[] }).Broadcasts,
     deliveries: async ({ appId, eventType, status, limit } = {}) =>
       ((await control('GET', '/_mock/callbacks/deliveries', { AppId: appId, EventType: eventType, Status: status, Limit: limit })) as { Deliveries: DeliveryRecord[] }).Deliveries,
     flush: async () => { await control('POST', '/_mock/callbacks/flush', {}); },

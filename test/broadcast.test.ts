@@ -41,7 +41,13 @@ t.test('UserBroadcast: 20 calls per AppId per day, the day in UTC+8', async (t) 
   t.equal(world(app), before);
   await ok(t, app, 'UserBroadcast', { ...BODY, AppId: APP + 1 }); // another AppId has its own count
   app.mock.clock.set(Date.UTC(2026, 0, 1, 16, 0, 0)); // midnight in UTC+8
-  await ok(t, app, 'UserBroadcast', BODY);
+  await ok(t, app, 'UserBroadcast', { ...BODY, Content: 'the next day' });
+  // a page is the newest Limit (default 20, at most 100), oldest first, with the Total kept
+  const page = (await control(app, 'GET', `/_mock/broadcasts?AppId=${APP}`)).body;
+  t.same([page.Broadcasts.length, page.Total, page.Broadcasts.at(-1).Content], [20, 21, 'the next day'], 'the newest 20 of 21');
+  const five = (await control(app, 'GET', `/_mock/broadcasts?AppId=${APP}&Limit=5`)).body;
+  t.same([five.Broadcasts.length, five.Total, five.Broadcasts.at(-1).Content], [5, 21, 'the next day']);
+  t.equal((await control(app, 'GET', `/_mock/broadcasts?Limit=101`)).status, 400, 'Limit over 100 is refused');
   t.equal((await control(app, 'POST', `/_mock/reset?AppId=${APP}`)).status, 200);
   t.same((await control(app, 'GET', `/_mock/broadcasts?AppId=${APP}`)).body.Broadcasts, [], 'a reset clears the record');
 });

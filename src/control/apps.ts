@@ -1,7 +1,7 @@
 // Control routes for apps, tokens, broadcasts and presence (mock-contract §5, §9):
 //   GET  /_mock/apps[?AppId=N]     every AppId in use (or N) with its AppKey, and whether strict apps are on
 //   POST /_mock/tokens/verify      {"Token"} -> {AppId, UserId | UserIdStr, ExpireTime, Expired}
-//   GET  /_mock/broadcasts[?AppId=N]  UserBroadcast calls with the users each reached
+//   GET  /_mock/broadcasts[?AppId=N&Limit=]  the newest UserBroadcast calls with the users each reached
 //   PUT  /_mock/presence           {AppId, UserId, Connections:[{ConnId, DeviceId, ClientVersion, Platform}]}
 import type { FastifyInstance } from 'fastify';
 import type { MockRuntime } from '../app.js';
@@ -11,6 +11,9 @@ import { tokenAppId, readToken } from '../actions/app/token.js';
 import { refuseWhileUnwritable, badRequest, jsonBody, objectBody, queryOf, intQuery, sendJson, APPID_MAX } from './http.js';
 
 const presenceValidator = compileBody(PresenceDoc);
+/** GET /_mock/broadcasts answers the newest Limit broadcasts (default 20, a day's worth for one AppId; at most 100). */
+export const BROADCASTS_LIMIT_DEFAULT = 20;
+export const BROADCASTS_LIMIT_MAX = 100;
 
 export function registerAppRoutes(app: FastifyInstance, runtime: MockRuntime): void {
   const { store } = runtime;
@@ -38,12 +41,16 @@ export function registerAppRoutes(app: FastifyInstance, runtime: MockRuntime): v
   });
 
   app.get('/broadcasts', async (req, reply) => {
-    const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
-    const Broadcasts = store.broadcasts.list(appId).map((b) => ({
+    const query = queryOf(req, ['AppId', 'Limit']);
+    const appId = intQuery(query, 'AppId', 1, APPID_MAX);
+    const limit = intQuery(query, 'Limit', 1, BROADCASTS_LIMIT_MAX) ?? BROADCASTS_LIMIT_DEFAULT;
+    const all = store.broadcasts.list(appId);
+    // the newest Limit, oldest first: up to 10,000 reached ids each, so a page is bounded too
+    const Broadcasts = all.slice(Math.max(0, all.length - limit)).map((b) => ({
       AppId: b.appId, Time: b.time, Sender: b.sender, MsgType: b.msgType, Content: b.content, MsgTTL: b.msgTTL, Ext: b.ext,
       InboxType: b.inboxType, Tags: b.tags, TagOp: b.tagOp, ReachedUserIds: b.reached, ReachedCount: b.reachedCount,
     }));
-    return sendJson(reply, 200, { Broadcasts });
+    return sendJson(reply, 200, { Broadcasts, Total: all.length });
   });
 
   app.put('/presence', async (req, reply) => {
