@@ -117,3 +117,46 @@ t.test('limits and bad bodies: 400, state unchanged', async (t) => {
   t.same((await ok(t, app, 'AddBlackList', { AppId: APP, UserId: 1, BlackListInfos: infos(10) })).FailedInfos, [], '10 is allowed');
   t.equal((await ok(t, app, 'GetBlackList', { AppId: APP, UserId: 1, Cursor: 0, Limit: 20 })).BlackListInfos.length, 11, 'Limit 20 is allowed');
 });
+
+t.test('friend and blacklist pages: the ordered index agrees with a list in the order rows were added (property)', async (t) => {
+  const { Relations } = await import('../src/store/relations.js');
+  const fc = (await import('fast-check')).default;
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('put' as const), other: fc.integer({ min: 1, max: 40 }), alias: fc.string({ maxLength: 3 }) }),
+    fc.record({ kind: fc.constant('delete' as const), other: fc.integer({ min: 1, max: 40 }) }),
+  );
+  fc.assert(fc.property(fc.array(op, { maxLength: 120 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 20 }), (ops, cursor, limit) => {
+    const r = new Relations(() => {});
+    const model: { other: bigint; alias: string }[] = []; // oldest added first; a replaced row keeps its place
+    for (const o of ops) {
+      const other = BigInt(o.other);
+      const at = model.findIndex((m) => m.other === other);
+      const friend = { appId: APP, inboxType: 0, userId: 1n, friendUserId: other, alias: o.kind === 'put' ? o.alias : '', ext: {}, applyTime: 0n, createTime: 0n, modifyTime: 0n };
+      const black = { appId: APP, inboxType: 0, userId: 1n, blackListUserId: other, ext: {}, createTime: 0n, modifyTime: 0n };
+      if (o.kind === 'put') {
+        if (at >= 0) model[at].alias = o.alias; else model.push({ other, alias: o.alias });
+        r.putFriend(friend);
+        r.putBlack(black);
+      } else if (at >= 0) {
+        model.splice(at, 1);
+        r.removeFriend(friend);
+        r.removeBlack(black);
+      }
+    }
+    const expect = (rows: { other: bigint; alias: string }[]) => {
+      const start = Math.min(cursor, rows.length);
+      const items = rows.slice(start, start + limit);
+      const end = start + items.length;
+      return { items, hasMore: end < rows.length, nextCursor: end < rows.length ? BigInt(end) : -1n, total: rows.length };
+    };
+    const f = r.friendsPage(APP, 0, 1n, BigInt(cursor), limit);
+    const fe = expect(model);
+    const b = r.blacksPage(APP, 0, 1n, BigInt(cursor), limit);
+    const be = expect([...model].reverse());
+    return JSON.stringify([f.items.map((x) => [String(x.friendUserId), x.alias]), f.hasMore, String(f.nextCursor), f.total])
+        === JSON.stringify([fe.items.map((x) => [String(x.other), x.alias]), fe.hasMore, String(fe.nextCursor), fe.total])
+      && JSON.stringify([b.items.map((x) => String(x.blackListUserId)), b.hasMore, String(b.nextCursor), b.total])
+        === JSON.stringify([be.items.map((x) => String(x.other)), be.hasMore, String(be.nextCursor), be.total]);
+  }), { numRuns: 300 });
+  t.pass('300 random sequences of adds, replacements and removals page alike');
+});

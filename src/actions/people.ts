@@ -45,15 +45,6 @@ export function setTags(current: readonly string[], add: readonly string[]): str
 /** ListFriend / GetBlackList: Limit 1..20, default 20 (reference §6.7). */
 export const PAGE_MAX = 20;
 
-/** One page of rows from an offset cursor: NextCursor negative at the end (mock-contract §9). */
-export function page<T>(rows: readonly T[], cursor: bigint, limit: number): { items: T[]; hasMore: boolean; nextCursor: bigint } {
-  const start = cursor > BigInt(rows.length) ? rows.length : Number(cursor);
-  const items = rows.slice(start, start + limit);
-  const end = start + items.length;
-  const hasMore = end < rows.length;
-  return { items, hasMore, nextCursor: hasMore ? BigInt(end) : -1n };
-}
-
 /** InboxType of the relation actions: optional, 0 by default (reference §6.6). */
 export const inboxOf = (v: number | null | undefined): number => v ?? 0;
 

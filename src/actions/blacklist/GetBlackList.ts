@@ -3,7 +3,7 @@
 // FriendUserInfo is UserId's friend entry when the blocked user is also a friend.
 import { Obj, Opt, List, Bool, StrMap, Id, Int64, Int32, AppId } from '../../protocol/schema.js';
 import { defineAction } from '../action.js';
-import { inboxOf, page, pageLimit } from '../people.js';
+import { inboxOf, pageLimit } from '../people.js';
 import { FriendUserInfo, friendInfoOf } from '../friends/views.js';
 
 const BlackListInfo = Obj({
@@ -23,8 +23,7 @@ export default defineAction({
   handler({ store }, body) {
     const limit = pageLimit(body.Limit);
     const inboxType = inboxOf(body.InboxType);
-    const rows = [...store.relations.blacksOf(body.AppId, inboxType, body.UserId).values()].reverse();
-    const p = page(rows, body.Cursor, limit);
+    const p = store.relations.blacksPage(body.AppId, inboxType, body.UserId, body.Cursor, limit);
     const BlackListInfos = p.items.map((b) => {
       const friend = store.relations.friend(body.AppId, inboxType, body.UserId, b.blackListUserId);
       return {
@@ -32,6 +31,6 @@ export default defineAction({
         ...(friend ? { FriendUserInfo: friendInfoOf(friend) } : {}),
       };
     });
-    return { BlackListInfos, HasMore: p.hasMore, NextCursor: p.nextCursor, TotalCount: body.NeedTotal ? BigInt(rows.length) : 0n };
+    return { BlackListInfos, HasMore: p.hasMore, NextCursor: p.nextCursor, TotalCount: body.NeedTotal ? BigInt(p.total) : 0n };
   },
 });

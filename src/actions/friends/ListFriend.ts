@@ -2,7 +2,7 @@
 // to 20 (0 or absent = 20), NextCursor -1 at the end; TotalCount is counted only with NeedTotal (0 otherwise).
 import { Obj, Opt, List, Bool, Id, Int64, Int32, AppId } from '../../protocol/schema.js';
 import { defineAction } from '../action.js';
-import { inboxOf, page, pageLimit } from '../people.js';
+import { inboxOf, pageLimit } from '../people.js';
 import { FriendInfo, friendInfoOf } from './views.js';
 
 export default defineAction({
@@ -16,8 +16,7 @@ export default defineAction({
   result: Obj({ FriendInfos: List(FriendInfo), HasMore: Bool(), NextCursor: Int64(), TotalCount: Int64({ min: 0n }) }),
   handler({ store }, body) {
     const limit = pageLimit(body.Limit);
-    const rows = [...store.relations.friendsOf(body.AppId, inboxOf(body.InboxType), body.UserId).values()];
-    const p = page(rows, body.Cursor ?? 0n, limit);
-    return { FriendInfos: p.items.map(friendInfoOf), HasMore: p.hasMore, NextCursor: p.nextCursor, TotalCount: body.NeedTotal ? BigInt(rows.length) : 0n };
+    const p = store.relations.friendsPage(body.AppId, inboxOf(body.InboxType), body.UserId, body.Cursor ?? 0n, limit);
+    return { FriendInfos: p.items.map(friendInfoOf), HasMore: p.hasMore, NextCursor: p.nextCursor, TotalCount: body.NeedTotal ? BigInt(p.total) : 0n };
   },
 });
