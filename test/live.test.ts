@@ -424,3 +424,21 @@ t.test('every live-group action through the vendor Node SDK', async (t) => {
   t.equal(typeof sent.ConversationMessageId[String(group)], 'bigint', 'a MessageId above 2^53, exact');
   t.same(sent.FailedConversationShortIds, []);
 });
+
+t.test('a live group holds at most 10,000 blocks of each kind and 10,000 whitelist entries; past that an add fails for those users', async (t) => {
+  const id = 1_800_000_000_000_000_099n;
+  const doc = { Conversations: [{
+    AppId: 7512, ConversationShortId: id, ConversationType: 100, OwnerUserId: 1,
+    Participants: [{ ParticipantUserId: 1, Role: 1 }, { ParticipantUserId: 2 }, { ParticipantUserId: 3 }],
+    Blocks: Array.from({ length: 10_000 }, (_, i) => ({ ParticipantUserId: 100_000 + i, BlockAction: 1, BlockTime: 0, CreateTime: NOW_S })),
+    Whitelist: Array.from({ length: 9_999 }, (_, i) => ({ ParticipantUserId: 200_000 + i, Operator: 1, CreateTime: NOW_S })),
+  }] };
+  const app = await makeApp(t, { fixtureDoc: doc });
+  const base = { AppId: 7512, ConversationShortId: id };
+  const ban = await ok(t, app, 'BatchAddBlockParticipants', { ...base, BlockAction: 1, ParticipantBlockInfos: { 5: 0, 100000: 60 } });
+  t.same(ban.FailedParticipantUserIds, [5], 'a new ban past 10,000 fails; a ban already held is renewed');
+  const white = await ok(t, app, 'BatchAddWhitelistParticipant', { ...base, Operator: 1, ParticipantUserIds: [2, 3] });
+  t.same(white.FailedUserIds, [3], 'one place left on the whitelist: the second user fails');
+  const page = await ok(t, app, 'BatchGetWhitelistParticipant', { ...base, Cursor: 0, Limit: 20 });
+  t.ok(page.Participants.some((p: any) => BigInt(p.ParticipantUserId) === 2n), 'the first one is on it');
+});

@@ -4,6 +4,10 @@
 import type { Store } from './store.js';
 import { BlockAction, type Block, type Conversation, type LiveState, type UserId, type WhitelistEntry } from './model.js';
 
+/** Blocks of one kind, and whitelist entries, a live group keeps at most: BatchGet* sorts them for each page, so
+ * their number is bounded. An add past it fails for those users (Failed… list). */
+export const MAX_LIVE_LIST = 10_000;
+
 /** The conversation's live state, created empty on first use. */
 export function liveOf(c: Conversation): LiveState {
   return (c.live ??= { blocks: [new Map(), new Map()], whitelist: new Map(), markTypes: [] });
