@@ -99,6 +99,14 @@ t.test('GET /_mock/state: the fixture document, int64 exact, per AppId', async (
   await refused(t, app, 'GET', '/_mock/state?AppId=abc');
   await refused(t, app, 'GET', '/_mock/state?AppId=0');
   await refused(t, app, 'GET', '/_mock/state?appId=1');
+  // ?Conversations=0 (what the page polls): the other records, no conversations
+  await ok(t, app, 'RegisterUsers', { AppId: SEED_APP, Users: [{ UserId: 77, NickName: 'u' }] });
+  const light = await ctl(app, 'GET', `/_mock/state?Conversations=0&AppId=${SEED_APP}`);
+  t.equal(light.status, 200);
+  t.notOk('Conversations' in light.body, 'no Conversations');
+  t.same(light.body.Users.map((u: any) => [u.UserId, u.NickName]), [[77, 'u']], 'the users are there');
+  t.ok((await ctl(app, 'GET', '/_mock/state?Conversations=1')).body.Conversations.length > 0, 'Conversations=1 is the default');
+  await refused(t, app, 'GET', '/_mock/state?Conversations=2');
 });
 
 t.test('PUT /_mock/state replaces the world; GET/PUT round-trips', async (t) => {

@@ -59,8 +59,11 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
   });
 
   app.get('/state', async (req, reply) => {
-    const appId = intQuery(queryOf(req, ['AppId']), 'AppId', 1, APPID_MAX);
-    return sendJson(reply, 200, stateDocument(runtime.store, appId));
+    const query = queryOf(req, ['AppId', 'Conversations']);
+    const appId = intQuery(query, 'AppId', 1, APPID_MAX);
+    // ?Conversations=0: the users, relations, presence and apps only (what the page polls), without every message
+    const withConversations = intQuery(query, 'Conversations', 0, 1) !== 0;
+    return sendJson(reply, 200, stateDocument(runtime.store, appId, withConversations));
   });
 
   app.put('/state', async (req, reply) => {
@@ -102,8 +105,8 @@ export function registerStateRoutes(app: FastifyInstance, runtime: MockRuntime):
 
 /** The state as a fixture document (mock-contract §7): conversations, then the other kinds' lists. The page reads
  * users, friends and blacklists of one AppId from GET /_mock/state?AppId=N. */
-export function stateDocument(store: Store, appId?: number): Record<string, unknown> {
-  const doc: Record<string, unknown> = { Conversations: [...store.conversations(appId)].map(conversationToFixture) };
+export function stateDocument(store: Store, appId?: number, withConversations = true): Record<string, unknown> {
+  const doc: Record<string, unknown> = withConversations ? { Conversations: [...store.conversations(appId)].map(conversationToFixture) } : {};
   for (const [kind, rows] of Object.entries(extrasToDoc(store.extras(appId)))) if (rows.length) doc[kind] = rows;
   return doc;
 }

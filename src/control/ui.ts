@@ -383,9 +383,10 @@ section({
   },
 });
 
-// ---- users, relations, presence: the selected AppId's records in GET /_mock/state?AppId=N (lists absent when empty) ----
+// ---- users, relations, presence: the selected AppId's records in GET /_mock/state?Conversations=0&AppId=N (lists
+// absent when empty; no conversations, so polling it does not copy every message) ----
 var ROWS_SHOWN = 100;
-function statePath(s) { return '/_mock/state' + (s.appId !== null ? '?AppId=' + s.appId : ''); }
+function statePath(s) { return '/_mock/state?Conversations=0' + (s.appId !== null ? '&AppId=' + s.appId : ''); }
 // the AppId again here: on the first load the state was asked for before the AppId was known
 function ofApp(list) { return (list || []).filter(function (r) { return state.appId === null || r.AppId === state.appId; }); }
 function timeText(v) { return v === undefined ? '' : utc(Number(idText(v))); }
