@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ACTIONS, VENDOR_QPS } from './actions/index.js';
 import { writesState, type ActionDef } from './actions/action.js';
-import { refuseWhileUnwritable } from './actions/common.js';
+import { checkApp, refuseWhileUnwritable } from './actions/common.js';
 import { registerDispatch, callerFromHeader, type Operation } from './protocol/dispatch.js';
 import { compileBody } from './protocol/schema.js';
 import { ApiError } from './protocol/errors.js';
@@ -96,13 +96,6 @@ export function operationFor(def: ActionDef<any, any>, store: Store): Operation 
       return def.handler({ requestId: ctx.requestId, accessKeyId: ctx.accessKeyId, store }, body);
     },
   };
-}
-
-/** Strict apps and credentials bound to AppIds (mock-contract §5), after validation and before any state change. */
-function checkApp(store: Store, appId: number, accessKeyId: string): void {
-  const refusal = store.applications.refusal(appId, accessKeyId);
-  if (refusal === 'NotExistAppId') throw new ApiError('InvalidParameter.NotExistAppId', `${appId} (strict apps: ${store.applications.listed().join(', ')})`);
-  if (refusal === 'NoPermissionForApp') throw new ApiError('AccessDenied.NoPermissionForApp', `the access key ${accessKeyId} may not operate AppId ${appId}`);
 }
 
 /** Fastify settings beside the logger: body limit, one log line per request (the dispatcher's, not Fastify's two),

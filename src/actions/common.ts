@@ -25,6 +25,13 @@ export function requireUser(field: string, num: bigint | null | undefined, str: 
   return u;
 }
 
+/** Strict apps and credentials bound to AppIds (mock-contract §5), after validation and before any state change. */
+export function checkApp(store: Store, appId: number, accessKeyId: string): void {
+  const refusal = store.applications.refusal(appId, accessKeyId);
+  if (refusal === 'NotExistAppId') throw new ApiError('InvalidParameter.NotExistAppId', `${appId} (strict apps: ${store.applications.listed().join(', ')})`);
+  if (refusal === 'NoPermissionForApp') throw new ApiError('AccessDenied.NoPermissionForApp', `the access key ${accessKeyId} may not operate AppId ${appId}`);
+}
+
 /** A change the data file could not keep is not accepted: 503 ServiceUnavailableTemp, nothing changed. */
 export function refuseWhileUnwritable(store: Store): void {
   const failure = store.persistenceFailure();

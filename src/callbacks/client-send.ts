@@ -11,9 +11,9 @@ import { parseJson, stringifyJson, JsonSyntaxError } from '../protocol/json.js';
 import { compileBody, ValidationError } from '../protocol/schema.js';
 import { isStrUser } from '../store/model.js';
 import SendMessage from '../actions/messages/SendMessage.js';
-import { refuseWhileUnwritable, requireConversation, requireMember, requireUser } from '../actions/common.js';
+import { checkApp, refuseWhileUnwritable, requireConversation, requireMember, requireUser } from '../actions/common.js';
 
-/** Stands for the access key of a client's send, which has none: never bound to AppIds. */
+/** Stands for the access key of a client's send, which has none (no --credentials entry binds it to AppIds). */
 const CLIENT_KEY = 'client';
 
 /** The client SDK's BIMErrorCode for a message the app server refused; carried as CodeN so every SDK sees an error. */
@@ -27,10 +27,7 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
     reply.header('x-request-id', meta.RequestId);
     try {
       const input = validated(validator, req.body);
-      // strict apps (mock-contract §5): a client of an AppId the emulator does not know cannot send either
-      if (store.applications.refusal(input.AppId, CLIENT_KEY) === 'NotExistAppId') {
-        throw new ApiError('InvalidParameter.NotExistAppId', `${input.AppId} (strict apps: ${store.applications.listed().join(', ')})`);
-      }
+      checkApp(store, input.AppId, CLIENT_KEY); // strict apps: a client of an AppId the emulator does not know cannot send either
       refuseWhileUnwritable(store); // the message would be stored: not while the data file cannot keep it
       const conv = requireConversation(store, input.AppId, input.ConversationShortId);
       const sender = requireUser('Sender', input.Sender, input.SenderStr);
