@@ -88,10 +88,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** `npm test` builds first; a test file run alone builds dist/ when it is missing or older than src/. */
+/** scripts/test.mjs builds dist/ before tap starts; this is the same check, for a bundle run on its own
+ * (`node .test-build/x.test.mjs`) after src/ changed: the same build as `npm run build`. */
 export function ensureBuilt(): void {
   if (existsSync(SERVER_JS) && statSync(SERVER_JS).mtimeMs >= newestMtime(join(PACKAGE_ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
 }
 
 /** The environment without anything that configures the mock (or the vendor SDK). */

@@ -2,7 +2,7 @@
 // from requests, 10,000 concurrent writes, and a SIGKILL of the real process (dist/server.js) losing nothing
 // acknowledged more than a second before. Waits here are on real sockets and processes, bounded by guards.
 import t, { type Test } from 'tap';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { makeApp, call, ok, snapshot, cleanEnv, SEED_APP, GROUP_CONV, NOW_US } from './helpers.js';
+import { makeApp, call, ok, snapshot, cleanEnv, ensureBuilt, SEED_APP, GROUP_CONV, NOW_US } from './helpers.js';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { parseJson, stringifyJson, MAX_DEPTH } from '../src/protocol/json.js';
@@ -263,14 +263,6 @@ t.test('concurrent CreateConversation with one IdempotentId create one conversat
   t.equal(injected.filter((a) => a.body.Result.Exist === false).length, 1);
 });
 
-/** Builds dist/ when a source file is newer than it (npm test builds first; a lone `tap` run may not). */
-function ensureBuilt() {
-  const newest = (dir: string): number => Math.max(...readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (!existsSync(SERVER) || newest(join(ROOT, 'src')) > statSync(SERVER).mtimeMs) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  }
-}
 
 async function startServer(t: Test, port: number, data: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [SERVER, '--port', String(port), '--data', data, '--rate-limit', '0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
