@@ -1,11 +1,14 @@
 // What the user, friend and blacklist actions share (mock-contract §9): FailedInfos items, profile rules, InboxType,
 // and the offset cursor of ListFriend / GetBlackList.
-import { Obj, List, Str, Id, Int64, type Static } from '../protocol/schema.js';
+import { Obj, Opt, List, Str, StrMap, Id, Int64, type Static } from '../protocol/schema.js';
 import { invalid } from '../protocol/errors.js';
 
 export const FailedInfo = Obj({ UserId: Int64({ min: 0n }), Code: Str(), Message: Str() });
 export type FailedInfoItem = Static<typeof FailedInfo>;
 export const FailedInfos = () => List(FailedInfo);
+
+/** AddBlackList's and UpdateBlackList's BlackListInfos: up to 10 users, each with an optional Ext. */
+export const BlackListInfos = () => List(Obj({ BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()) }), { minItems: 1, maxItems: 10 });
 
 export const failed = (userId: bigint, code: string, message: string): FailedInfoItem => ({ UserId: userId, Code: code, Message: message });
 

@@ -1,8 +1,8 @@
 // AddBlackList (docs/6348/1152119): UserId blocks up to 10 users (one-way). A user already blocked is kept as it is;
 // yourself fails. Blocking does not end a friendship, and the server API's own sends ignore blacklists.
-import { Obj, Opt, List, StrMap, Id, Int32, AppId } from '../../protocol/schema.js';
+import { Obj, Opt, Id, Int32, AppId } from '../../protocol/schema.js';
 import { defineAction } from '../action.js';
-import { FailedInfos, failed, inboxOf, type FailedInfoItem } from '../people.js';
+import { BlackListInfos, FailedInfos, failed, inboxOf, type FailedInfoItem } from '../people.js';
 
 export default defineAction({
   name: 'AddBlackList',
@@ -10,7 +10,7 @@ export default defineAction({
   writes: true,
   body: Obj({
     AppId: AppId(), UserId: Id(), InboxType: Opt(Int32()),
-    BlackListInfos: List(Obj({ BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()) }), { minItems: 1, maxItems: 10 }),
+    BlackListInfos: BlackListInfos(),
   }),
   result: Obj({ FailedInfos: FailedInfos() }),
   handler({ store }, body) {

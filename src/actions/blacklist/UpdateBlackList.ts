@@ -1,8 +1,8 @@
 // UpdateBlackList (reference §5.23): merges BlackListUserExt keys into blocked users' entries (keys given overwrite
 // or are added, others kept), up to 10; a user who is not blocked fails with NotInBlackList (the emulator's code).
-import { Obj, Opt, List, StrMap, Id, Int32, AppId } from '../../protocol/schema.js';
+import { Obj, Opt, Id, Int32, AppId } from '../../protocol/schema.js';
 import { defineAction } from '../action.js';
-import { FailedInfos, failed, inboxOf, NOT_IN_BLACKLIST, type FailedInfoItem } from '../people.js';
+import { BlackListInfos, FailedInfos, failed, inboxOf, NOT_IN_BLACKLIST, type FailedInfoItem } from '../people.js';
 
 export default defineAction({
   name: 'UpdateBlackList',
@@ -10,7 +10,7 @@ export default defineAction({
   writes: true,
   body: Obj({
     AppId: AppId(), UserId: Id(), InboxType: Opt(Int32()),
-    BlackListInfos: List(Obj({ BlackListUserId: Id(), BlackListUserExt: Opt(StrMap()) }), { minItems: 1, maxItems: 10 }),
+    BlackListInfos: BlackListInfos(),
   }),
   result: Obj({ FailedInfos: FailedInfos() }),
   handler({ store }, body) {
