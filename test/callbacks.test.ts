@@ -16,6 +16,7 @@ import { parseJson, stringifyJson } from '../src/protocol/json.js';
 import { MockClock } from '../src/protocol/clock.js';
 import { verifyCallback, ManualScheduler, startMock } from '../src/index.js';
 import { callbackSignature } from '../src/callbacks/signature.js';
+import fc from 'fast-check';
 import { parseConfig, PACKAGE_ROOT } from '../src/config.js';
 import type { CallbackOptions } from '../src/callbacks/index.js';
 
@@ -124,6 +125,20 @@ t.test('SendMessage: one signed body with the eight fields, EventData int64-exac
   t.equal(d.Deliveries.length, 2);
   t.match(d.Deliveries[0], { EventType: 'SendMessage', AppId: SEED_APP, ConversationShortId: SEED_CONV, Attempt: 1, Status: 'ok', HttpStatus: 200, Answer: '{"CheckCode":"0"}', WillRetry: false, Url: rx.url });
   t.equal(d.Deliveries[0].Body.Signature, body.Signature, 'the journal keeps the body as sent');
+});
+
+t.test('the signer agrees with the independent byte-order computation on any strings (property)', async (t) => {
+  // values drawn from ASCII, the BMP below the surrogates, U+E000-U+FFFF and astral characters: both of the signer's
+  // paths (the plain sort when no value reaches U+D800, the byte sort when one does)
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', '0', '{', '"'), fc.integer({ min: 0x80, max: 0xd7ff }).map((c) => String.fromCharCode(c)),
+    fc.integer({ min: 0xe000, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c))), maxLength: 6 });
+  let checked = 0;
+  fc.assert(fc.property(fc.array(text, { minLength: 8, maxLength: 8 }), (v) => {
+    const body = { EventType: v[0], EventData: v[1], EventTime: v[2], EventId: v[3], AppId: v[4], Version: v[5], Nonce: v[6] };
+    checked++;
+    return callbackSignature(body, v[7]) === independentSignature(body, v[7]);
+  }), { numRuns: 2000, seed: 16 });
+  t.equal(checked, 2000);
 });
 
 t.test('verifyCallback and the signer sort by UTF-8 bytes, as the vendor\'s Go sample does', async (t) => {

@@ -45,8 +45,9 @@ export class DeliveryJournal {
 
   get size(): number { return this.count; }
 
-  add(d: Omit<Delivery, 'id'>): void {
-    const record: Delivery = { ...d, id: ++this.seq };
+  /** Keeps the record (numbered here: its id is set), its body and answer cut to what is kept. */
+  add(record: Delivery): void {
+    record.id = ++this.seq;
     if (record.body !== undefined && record.body.length > BODY_KEPT) record.body = undefined;
     if (record.answer !== undefined && record.answer.length > ANSWER_KEPT) record.answer = record.answer.slice(0, ANSWER_KEPT);
     if (this.capacity === 0) return;

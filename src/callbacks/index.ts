@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Conversation, Message } from '../store/model.js';
 import type { App } from '../store/extras.js';
 import { messageItem } from '../actions/messaging.js';
-import { callbackSignature, type CallbackBody } from './signature.js';
+import { callbackSignature, type UnsignedBody } from './signature.js';
 import { CallbackRegistry, CallbackConfigError, MAX_APP_CONFIGS, callbackConfig, type CallbackConfig, type CallbackSetting, type EventType } from './config.js';
 import { DeliveryJournal, type Delivery } from './deliveries.js';
 import { DeliveryQueue } from './queue.js';
@@ -90,7 +90,7 @@ export class Callbacks {
     const unsigned = this.envelope('SendMessage', appId);
     this.queue.enqueue({
       appId, lane: `${appId}:${c.shortId}`, conversationShortId: c.shortId, type: 'SendMessage', eventId: unsigned.EventId, config,
-      body: () => signed({ ...unsigned, EventData: stringifyJson(item) }, config),
+      body: () => { unsigned.EventData = stringifyJson(item); return signed(unsigned, config); },
     });
   };
 
@@ -99,12 +99,13 @@ export class Callbacks {
     const config = this.registry.for(appId, 'BeforeSendMessage');
     if (!config) return { allowed: true };
     const unsigned = this.envelope('BeforeSendMessage', appId);
-    const body = signed({ ...unsigned, EventData: stringifyJson(eventData) }, config);
+    unsigned.EventData = stringifyJson(eventData);
+    const body = signed(unsigned, config);
     const time = this.clock.now();
     const outcome = await this.poster.post(config.url, body, config.timeoutMs);
     const decision = decide(outcome);
     this.journal.add({
-      time, eventType: 'BeforeSendMessage', eventId: unsigned.EventId, appId, conversationShortId, url: config.url, attempt: 1,
+      id: 0, time, eventType: 'BeforeSendMessage', eventId: unsigned.EventId, appId, conversationShortId, url: config.url, attempt: 1,
       status: judge(outcome).ok ? 'ok' : 'error', httpStatus: outcome.httpStatus, error: outcome.error ?? decision.reason,
       answer: outcome.answer, durationMs: outcome.durationMs, willRetry: false, decision: decision.allowed ? 'allow' : 'refuse', body,
     });
@@ -141,10 +142,10 @@ export class Callbacks {
     this.store.onMessageAppended = this.registry?.listens('SendMessage') ? this.afterSend : undefined;
   }
 
-  /** The unsigned fields but EventData: time by the mock clock, id and nonce from the callbacks' generator. */
-  private envelope(type: EventType, appId: number) {
+  /** The unsigned fields, EventData still empty: time by the mock clock, id and nonce from the callbacks' generator. */
+  private envelope(type: EventType, appId: number): UnsignedBody {
     return {
-      EventType: type, EventTime: eventTime(this.clock.now()), EventId: this.random.hex(32).toLowerCase(),
+      EventType: type, EventData: '', EventTime: eventTime(this.clock.now()), EventId: this.random.hex(32).toLowerCase(),
       AppId: String(appId), Version: VERSION, Nonce: this.nonce(),
     };
   }
@@ -164,14 +165,15 @@ export function eventTime(ms: number): string {
 }
 let lastTime = { ms: NaN, text: '' };
 
-/** The body as sent: the vendor's field order (docs/6348/293099), signed. */
-function signed(u: Omit<CallbackBody, 'Signature'>, config: CallbackConfig): string {
-  const body: CallbackBody = {
-    EventType: u.EventType, EventData: u.EventData, EventTime: u.EventTime, EventId: u.EventId, AppId: u.AppId,
-    Version: u.Version, Signature: callbackSignature(u, config.secretKey), Nonce: u.Nonce,
-  };
-  return JSON.stringify(body);
+/** The body as sent: signed, the vendor's field order (docs/6348/293099); the same text JSON.stringify gives. */
+function signed(u: UnsignedBody, config: CallbackConfig): string {
+  const q = JSON.stringify;
+  return `{"EventType":${q(u.EventType)},"EventData":${q(u.EventData)},"EventTime":${q(u.EventTime)},"EventId":${q(u.EventId)},`
+    + `"AppId":${q(u.AppId)},"Version":${q(u.Version)},"Signature":${q(callbackSignature(u, config.secretKey))},"Nonce":${q(u.Nonce)}}`;
 }
+
+const OK_ANSWER = '{"CheckCode":"0"}';
+const OK = Object.freeze({ ok: true });
 
 /** An answer's JSON object, or undefined when it is not one. */
 function answerObject(o: Outcome): Record<string, unknown> | undefined {
@@ -188,6 +190,7 @@ function answerObject(o: Outcome): Record<string, unknown> | undefined {
 export function judge(o: Outcome): { ok: boolean; error?: string } {
   if (o.error) return { ok: false, error: o.error };
   if (o.httpStatus !== 200) return { ok: false, error: `HTTP ${o.httpStatus}` };
+  if (o.answer === OK_ANSWER) return OK; // the usual answer, without parsing it
   const code = answerObject(o)?.CheckCode;
   if (code === '0' || code === 0) return { ok: true };
   return { ok: false, error: code === undefined ? 'the answer has no CheckCode (success is HTTP 200 with {"CheckCode":"0"})' : `CheckCode ${JSON.stringify(code)}` };

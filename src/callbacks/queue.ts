@@ -5,7 +5,7 @@
 import type { Clock } from '../protocol/clock.js';
 import type { Scheduler } from './scheduler.js';
 import type { Poster, Outcome } from './http.js';
-import type { DeliveryJournal } from './deliveries.js';
+import type { DeliveryJournal, DeliveryStatus } from './deliveries.js';
 import type { CallbackConfig, EventType } from './config.js';
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1000, 2000];
@@ -59,7 +59,7 @@ export class DeliveryQueue {
 
   enqueue(e: QueuedEvent): void {
     if (this.pending >= this.maxPending) {
-      this.record(e, { attempt: 0, status: 'dropped', error: `queue full: ${this.maxPending} events already wait for delivery`, durationMs: 0, willRetry: false, time: this.o.clock.now() });
+      this.record(e, 0, this.o.clock.now(), 'dropped', undefined, `queue full: ${this.maxPending} events already wait for delivery`, false);
       return;
     }
     this.pending++;
@@ -125,7 +125,7 @@ export class DeliveryQueue {
       if (e.cancelled) { this.pump(); return; }
       const verdict = this.o.judge(outcome);
       const willRetry = !verdict.ok && attempt <= this.retryDelays.length;
-      this.record(e, { ...outcome, attempt, time, status: verdict.ok ? 'ok' : 'error', error: outcome.error ?? verdict.error, willRetry }, body);
+      this.record(e, attempt, time, verdict.ok ? 'ok' : 'error', outcome, outcome.error ?? verdict.error, willRetry, body);
       if (willRetry) {
         lane.state = 'waiting';
         this.waiting++;
@@ -139,7 +139,7 @@ export class DeliveryQueue {
       this.pump();
     }).catch((err) => { // never expected (post() resolves with every failure): journaled, the lane goes on
       if (!ended) this.inFlight--;
-      if (!e.cancelled) this.record(e, { attempt, time, status: 'error', error: `internal: ${(err as Error).message}`, durationMs: 0, willRetry: false }, body);
+      if (!e.cancelled) this.record(e, attempt, time, 'error', undefined, `internal: ${(err as Error).message}`, false, body);
       if (lane.state === 'active' && this.lanes.get(lane.key) === lane) this.done(lane);
     });
   }
@@ -165,11 +165,11 @@ export class DeliveryQueue {
     for (const w of waiters) w();
   }
 
-  private record(e: QueuedEvent, a: Partial<Outcome> & { attempt: number; status: 'ok' | 'error' | 'dropped'; durationMs: number; willRetry: boolean; time: number; error?: string }, body?: string): void {
+  private record(e: QueuedEvent, attempt: number, time: number, status: DeliveryStatus, o: Outcome | undefined, error: string | undefined, willRetry: boolean, body?: string): void {
     this.o.journal.add({
-      time: a.time, eventType: e.type, eventId: e.eventId, appId: e.appId, conversationShortId: e.conversationShortId,
-      url: e.config.url, attempt: a.attempt, status: a.status, httpStatus: a.httpStatus, error: a.error, answer: a.answer,
-      durationMs: a.durationMs, willRetry: a.willRetry, body: body ?? e.built,
+      id: 0, time, eventType: e.type, eventId: e.eventId, appId: e.appId, conversationShortId: e.conversationShortId,
+      url: e.config.url, attempt, status, httpStatus: o?.httpStatus, error, answer: o?.answer,
+      durationMs: o?.durationMs ?? 0, willRetry, body: body ?? e.built,
     });
   }
 }

@@ -14,9 +14,18 @@ export type UnsignedBody = Omit<CallbackBody, 'Signature'>;
 
 const SIGNED = ['EventType', 'EventData', 'EventTime', 'EventId', 'AppId', 'Version', 'Nonce'] as const;
 
+/** A UTF-16 code unit from which JavaScript's string order and UTF-8 byte order may disagree (surrogates and above). */
+const HIGH = /[\uD800-\uFFFF]/;
+
 /** Lower-case hex SHA-256 of the seven values and the secret key, sorted by their UTF-8 bytes and concatenated. */
 export function callbackSignature(body: UnsignedBody, secretKey: string): string {
-  const parts = [...SIGNED.map((k) => Buffer.from(String(body[k]), 'utf8')), Buffer.from(secretKey, 'utf8')];
+  const values = [
+    String(body.EventType), String(body.EventData), String(body.EventTime), String(body.EventId), String(body.AppId),
+    String(body.Version), String(body.Nonce), secretKey,
+  ];
+  // Below U+D800, UTF-16 code units order strings as their UTF-8 bytes do: the plain sort is the byte sort
+  if (!values.some((v) => HIGH.test(v))) return createHash('sha256').update(values.sort().join(''), 'utf8').digest('hex');
+  const parts = values.map((v) => Buffer.from(v, 'utf8'));
   parts.sort(Buffer.compare);
   const hash = createHash('sha256');
   for (const p of parts) hash.update(p);
