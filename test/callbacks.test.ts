@@ -390,6 +390,60 @@ t.test('before-send: allow, refuse (code 19, nothing stored, no after-send), rew
   t.equal(rx.got.length, n);
 });
 
+t.test('client send: a muted sender is refused with code 14 BIM_SERVER_USER_BANNED_TO_POST, nothing stored, the app\'s server not asked', async (t) => {
+  let verdict: () => { status: number; body?: string } | 'hold' = () => ({ status: 200, body: '{"CheckCode":"0"}' });
+  const rx = await receiver(t, (r) => (r.body.EventType === 'BeforeSendMessage' ? verdict() : { status: 200, body: '{"CheckCode":"0"}' }));
+  const sched = new ManualScheduler();
+  const app = await appWith(t, { url: rx.url, secretKey: SECRET, events: ['BeforeSendMessage'], scheduler: sched });
+  const clientSend = (body: unknown) => app.inject({ method: 'POST', url: '/_mock/client/send', headers: { 'content-type': 'application/json' }, payload: stringifyJson(body) })
+    .then((res) => ({ status: res.statusCode, body: parseJson(res.body) as any }));
+  const A = 7601;
+  const live = BigInt((await ok(t, app, 'CreateConversation', { AppId: A, OwnerUserId: 1, ConversationCoreInfo: { ConversationType: 100 } })).ConversationShortId);
+  const group = BigInt((await ok(t, app, 'CreateConversation', { AppId: A, OwnerUserId: 1, ConversationCoreInfo: { ConversationType: 2 } })).ConversationShortId);
+  for (const id of [live, group]) await ok(t, app, 'BatchAddConversationParticipant', { AppId: A, ConversationShortId: id, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 2 }, { ParticipantUserId: 3 }] });
+  const msg = (id: bigint, sender: number, text: string) => ({ AppId: A, ConversationShortId: id, Sender: sender, MsgType: 10001, Content: JSON.stringify({ text }) });
+  const refusedUnchanged = async (body: unknown, until: RegExp, what: string) => {
+    const state = snapshot(app);
+    const asked = rx.got.length;
+    const r = await clientSend(body);
+    t.equal(r.status, 403, what);
+    t.match(r.body.ResponseMetadata.Error, { CodeN: 14, Code: 'BIM_SERVER_USER_BANNED_TO_POST', Message: until }, what);
+    t.equal(snapshot(app), state, `${what}: nothing stored`);
+    t.equal(rx.got.length, asked, `${what}: BeforeSendMessage not asked`);
+  };
+
+  // a live group's mute (BatchAddBlockParticipants, BlockAction 0): 60 s for 2, until removed for 3
+  await ok(t, app, 'BatchAddBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantBlockInfos: { 2: 60, 3: 0 } });
+  await refusedUnchanged(msg(live, 2, 'muted'), /muted in conversation \d+ until \d+ \(seconds\)/, 'a 60 s live mute');
+  await refusedUnchanged(msg(live, 3, 'muted'), /until the mute is removed/, 'a live mute until removed');
+  t.equal((await clientSend(msg(live, 1, 'owner'))).status, 200, 'the owner is not muted');
+  t.equal((await call(app, 'SendMessage', msg(live, 2, 'server side'))).status, 200, 'the server API ignores mutes (mock-contract §10)');
+  t.equal((await control(app, 'POST', '/_mock/clock', { AdvanceMs: 60_000 })).status, 200);
+  t.equal((await clientSend(msg(live, 2, 'the mute ended'))).status, 200, 'the 60 s mute ended by the mock clock');
+  await ok(t, app, 'BatchDeleteBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantUserIds: [3] });
+  t.equal((await clientSend(msg(live, 3, 'unmuted'))).status, 200, 'a removed mute no longer refuses');
+
+  // a member's BlockTime (mute-until, seconds; BatchModifyConversationParticipant) in any group
+  const now = BigInt(Math.floor(app.mock.clock.now() / 1000));
+  await ok(t, app, 'BatchModifyConversationParticipant', { AppId: A, ConversationShortId: group, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 2, BlockTime: now + 30n }, { ParticipantUserId: 3, BlockTime: now }] });
+  await refusedUnchanged(msg(group, 2, 'muted'), new RegExp(`until ${now + 30n} \\(seconds\\)`), 'BlockTime ahead');
+  t.equal((await clientSend(msg(group, 3, 'BlockTime now'))).status, 200, 'a BlockTime reached no longer mutes');
+
+  // muted while the app's server decides: refused all the same
+  verdict = () => 'hold';
+  const state = snapshot(app);
+  const pending = clientSend(msg(group, 3, 'slow decision'));
+  await rx.next(rx.got.length + 1);
+  await ok(t, app, 'BatchModifyConversationParticipant', { AppId: A, ConversationShortId: group, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 3, BlockTime: now + 600n }] });
+  const before = snapshot(app);
+  rx.got.at(-1)!.respond(200, '{"CheckCode":"0"}');
+  const late = await pending;
+  t.equal(late.status, 403);
+  t.equal(late.body.ResponseMetadata.Error.CodeN, 14, 'muted after it asked: refused');
+  t.equal(snapshot(app), before, 'nothing stored');
+  t.not(before, state, '(the mute itself changed the state)');
+});
+
 t.test('without a BeforeSendMessage listener a client send is a plain send; Events limits what is sent', async (t) => {
   const rx = await receiver(t);
   const app = await appWith(t, { url: rx.url, events: ['BeforeSendMessage'] });

@@ -9,7 +9,9 @@ import { ApiError, invalid } from '../protocol/errors.js';
 import { failure, success, requestId, VERSION, SERVICE, DEFAULT_REGION, type Metadata } from '../protocol/envelope.js';
 import { parseJson, stringifyJson, JsonSyntaxError } from '../protocol/json.js';
 import { compileBody, ValidationError } from '../protocol/schema.js';
-import { isStrUser } from '../store/model.js';
+import { isStrUser, BlockAction, ConversationType, type Conversation, type Member } from '../store/model.js';
+import type { Store } from '../store/store.js';
+import { activeBlock } from '../store/live.js';
 import SendMessage from '../actions/messages/SendMessage.js';
 import { checkApp, refuseWhileUnwritable, requireConversation, requireMember, requireUser } from '../actions/common.js';
 
@@ -18,6 +20,8 @@ const CLIENT_KEY = 'client';
 
 /** The client SDK's BIMErrorCode for a message the app server refused; carried as CodeN so every SDK sees an error. */
 export const CALLBACK_DENY = { code: 'BIM_SERVER_CALLBACK_DENY', codeN: 19, status: 400 } as const;
+/** The client SDK's BIMErrorCode for a sender muted in the group (docs/6348/1263422: "用户当前组内被禁言"). */
+export const BANNED_TO_POST = { code: 'BIM_SERVER_USER_BANNED_TO_POST', codeN: 14, status: 403 } as const;
 
 export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): void {
   const validator = compileBody(SendMessage.body);
@@ -31,7 +35,7 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
       refuseWhileUnwritable(store); // the message would be stored: not while the data file cannot keep it
       const conv = requireConversation(store, input.AppId, input.ConversationShortId);
       const sender = requireUser('Sender', input.Sender, input.SenderStr);
-      requireMember(conv, sender, 'Sender');
+      refuseMuted(store, conv, requireMember(conv, sender, 'Sender'));
       const repeat = input.ClientMsgId ? conv.messagesByClientId.has(input.ClientMsgId) : false;
       if (!repeat) {
         const data: Record<string, unknown> = {
@@ -46,7 +50,9 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
         if (decision.content !== undefined) input.Content = decision.content;
         if (decision.ext !== undefined) input.Ext = decision.ext;
         // the world may have changed while the app's server decided: SendMessage's handler checks the conversation
-        // and the sender again; the data file is checked here
+        // and the sender again; a mute and the data file are checked here
+        const member = conv.members.get(sender);
+        if (member) refuseMuted(store, conv, member);
         refuseWhileUnwritable(store);
       }
       const result = SendMessage.handler({ requestId: meta.RequestId, accessKeyId: CLIENT_KEY, store }, input);
@@ -56,6 +62,16 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
       return send(reply, e.status, failure(meta, e.code, e.message, e.codeN));
     }
   });
+}
+
+/** A client cannot post while muted (the server API can: mock-contract §10): a member whose BlockTime (mute-until,
+ * seconds; BatchModifyConversationParticipant) is still ahead, or, in a live group, one with a mute block in force. */
+function refuseMuted(store: Store, conv: Conversation, member: Member): void {
+  const now = store.nowSeconds();
+  const until = member.blockTime > now ? member.blockTime : conv.type === ConversationType.LiveGroup ? activeBlock(store, conv, BlockAction.Mute, member.userId)?.blockTime : undefined;
+  if (until === undefined) return;
+  throw ApiError.custom(BANNED_TO_POST.code, BANNED_TO_POST.status,
+    `Sender ${member.userId} is muted in conversation ${conv.shortId} ${until === 0n ? 'until the mute is removed' : `until ${until} (seconds)`}`, BANNED_TO_POST.codeN);
 }
 
 function validated<T>(validator: { parse(v: unknown): T }, raw: unknown): T {

@@ -30,7 +30,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'DELETE /_mock/callbacks': "remove one AppId's callback (?AppId=N)",
   'GET /_mock/callbacks/deliveries': 'every attempt to call the application\'s server (?AppId= ?EventType= ?Status= ?Limit=)',
   'POST /_mock/callbacks/flush': 'returns once no after-send event waits for delivery',
-  'POST /_mock/client/send': 'send a message as a client would: BeforeSendMessage decides, then as SendMessage',
+  'POST /_mock/client/send': 'send a message as a client would: a muted sender is refused, BeforeSendMessage decides, then as SendMessage',
   'GET /_mock/openapi.json': 'OpenAPI document of the vendor API as emulated',
   [`GET ${UI_PAGE_URL}`]: 'the page: journal, conversations and read receipts, live',
   [`GET ${UI_PAGE_URL}/data`]: "the page's data: one AppId, one page of conversations (ids as strings)",
