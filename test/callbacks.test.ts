@@ -127,18 +127,22 @@ t.test('SendMessage: one signed body with the eight fields, EventData int64-exac
   t.equal(d.Deliveries[0].Body.Signature, body.Signature, 'the journal keeps the body as sent');
 });
 
-t.test('the signer agrees with the independent byte-order computation on any strings (property)', async (t) => {
-  // values drawn from ASCII, the BMP below the surrogates, U+E000-U+FFFF and astral characters: both of the signer's
-  // paths (the plain sort when no value reaches U+D800, the byte sort when one does)
-  const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', '0', '{', '"'), fc.integer({ min: 0x80, max: 0xd7ff }).map((c) => String.fromCharCode(c)),
-    fc.integer({ min: 0xe000, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c))), maxLength: 6 });
-  let checked = 0;
-  fc.assert(fc.property(fc.array(text, { minLength: 8, maxLength: 8 }), (v) => {
-    const body = { EventType: v[0], EventData: v[1], EventTime: v[2], EventId: v[3], AppId: v[4], Version: v[5], Nonce: v[6] };
-    checked++;
-    return callbackSignature(body, v[7]) === independentSignature(body, v[7]);
-  }), { numRuns: 2000, seed: 16 });
-  t.equal(checked, 2000);
+t.test('the signer agrees with the independent byte-order computation on any strings, on both its paths (property)', async (t) => {
+  // the signer sorts strings directly when no value reaches U+D800 (low) and by UTF-8 bytes when one does (high):
+  // values drawn from below U+D800 only, then from ASCII, the BMP below the surrogates, U+E000-U+FFFF and astral
+  // characters mixed; each run counts which path its input takes, so a property that never reaches one fails
+  const char = (min: number, max: number) => fc.integer({ min, max }).map((c) => String.fromCodePoint(c));
+  const low = fc.oneof(fc.constantFrom('a', 'Z', '0', '{', '"', '\\', '\n'), char(0x80, 0x7ff), char(0x800, 0xd7ff));
+  const any = fc.oneof(low, char(0xe000, 0xffff), char(0x10000, 0x10ffff));
+  const paths = { low: 0, high: 0 };
+  for (const unit of [low, any]) {
+    fc.assert(fc.property(fc.array(fc.string({ unit, maxLength: 6 }), { minLength: 8, maxLength: 8 }), (v) => {
+      const body = { EventType: v[0], EventData: v[1], EventTime: v[2], EventId: v[3], AppId: v[4], Version: v[5], Nonce: v[6] };
+      paths[v.some((x) => /[\uD800-\uFFFF]/.test(x)) ? 'high' : 'low']++;
+      return callbackSignature(body, v[7]) === independentSignature(body, v[7]);
+    }), { numRuns: 1000, seed: 16 });
+  }
+  t.ok(paths.low >= 1000 && paths.high >= 500, `both paths checked: ${JSON.stringify(paths)}`);
 });
 
 t.test('verifyCallback and the signer sort by UTF-8 bytes, as the vendor\'s Go sample does', async (t) => {
@@ -423,8 +427,24 @@ t.test('client send: a muted sender is refused with code 14 BIM_SERVER_USER_BANN
   await ok(t, app, 'BatchDeleteBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantUserIds: [3] });
   t.equal((await clientSend(msg(live, 3, 'unmuted'))).status, 200, 'a removed mute no longer refuses');
 
-  // a member's BlockTime (mute-until, seconds; BatchModifyConversationParticipant) in any group
+  // a repeated ClientMsgId answers the message already stored, muted or not (a client retrying a send it lost the answer to)
+  const first = await clientSend({ ...msg(live, 2, 'retried'), ClientMsgId: 'c-1' });
+  t.equal(first.status, 200);
+  await ok(t, app, 'BatchAddBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantBlockInfos: { 2: 0 } });
+  const retried = await clientSend({ ...msg(live, 2, 'retried'), ClientMsgId: 'c-1' });
+  t.equal(retried.status, 200, 'the retry of a stored message is answered');
+  t.equal(retried.body.Result.MessageId, first.body.Result.MessageId, 'with the stored message');
+  await refusedUnchanged({ ...msg(live, 2, 'new'), ClientMsgId: 'c-2' }, /until the mute is removed/, 'a new ClientMsgId while muted');
+
+  // a member's BlockTime (mute-until, seconds; BatchModifyConversationParticipant), in any conversation; with a live
+  // mute too, the later end is told
   const now = BigInt(Math.floor(app.mock.clock.now() / 1000));
+  await ok(t, app, 'BatchModifyConversationParticipant', { AppId: A, ConversationShortId: live, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 2, BlockTime: now + 30n }] });
+  await refusedUnchanged(msg(live, 2, 'both'), /until the mute is removed/, 'BlockTime ahead and a live mute until removed');
+  await ok(t, app, 'BatchAddBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantBlockInfos: { 2: 10 } });
+  await refusedUnchanged(msg(live, 2, 'both'), new RegExp(`until ${now + 30n} \\(seconds\\)`), 'BlockTime later than the live mute');
+  await ok(t, app, 'BatchAddBlockParticipants', { AppId: A, ConversationShortId: live, ParticipantBlockInfos: { 2: 90 } });
+  await refusedUnchanged(msg(live, 2, 'both'), new RegExp(`until ${now + 90n} \\(seconds\\)`), 'the live mute later than BlockTime');
   await ok(t, app, 'BatchModifyConversationParticipant', { AppId: A, ConversationShortId: group, Operator: 1, ParticipantInfos: [{ ParticipantUserId: 2, BlockTime: now + 30n }, { ParticipantUserId: 3, BlockTime: now }] });
   await refusedUnchanged(msg(group, 2, 'muted'), new RegExp(`until ${now + 30n} \\(seconds\\)`), 'BlockTime ahead');
   t.equal((await clientSend(msg(group, 3, 'BlockTime now'))).status, 200, 'a BlockTime reached no longer mutes');

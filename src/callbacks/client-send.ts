@@ -35,9 +35,10 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
       refuseWhileUnwritable(store); // the message would be stored: not while the data file cannot keep it
       const conv = requireConversation(store, input.AppId, input.ConversationShortId);
       const sender = requireUser('Sender', input.Sender, input.SenderStr);
-      refuseMuted(store, conv, requireMember(conv, sender, 'Sender'));
+      const member = requireMember(conv, sender, 'Sender');
       const repeat = input.ClientMsgId ? conv.messagesByClientId.has(input.ClientMsgId) : false;
-      if (!repeat) {
+      if (!repeat) { // (a repeated ClientMsgId answers the message already stored, as SendMessage does, muted or not)
+        refuseMuted(store, conv, member);
         const data: Record<string, unknown> = {
           AppId: conv.appId, ConversationShortId: conv.shortId, ConversationType: conv.type, MsgType: input.MsgType,
           Content: input.Content, Sender: isStrUser(sender) ? 0n : sender,
@@ -51,8 +52,9 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
         if (decision.ext !== undefined) input.Ext = decision.ext;
         // the world may have changed while the app's server decided: SendMessage's handler checks the conversation
         // and the sender again; a mute and the data file are checked here
-        const member = conv.members.get(sender);
-        if (member) refuseMuted(store, conv, member);
+        const now = store.conversation(input.AppId, input.ConversationShortId); // (a reset or a state load may have replaced it)
+        const still = now?.members.get(sender);
+        if (now && still) refuseMuted(store, now, still);
         refuseWhileUnwritable(store);
       }
       const result = SendMessage.handler({ requestId: meta.RequestId, accessKeyId: CLIENT_KEY, store }, input);
@@ -65,11 +67,14 @@ export function registerClientSend(app: FastifyInstance, runtime: MockRuntime): 
 }
 
 /** A client cannot post while muted (the server API can: mock-contract §10): a member whose BlockTime (mute-until,
- * seconds; BatchModifyConversationParticipant) is still ahead, or, in a live group, one with a mute block in force. */
+ * seconds; BatchModifyConversationParticipant, fixtures) is still ahead, in any conversation, or, in a live group, one
+ * with a mute block in force. */
 function refuseMuted(store: Store, conv: Conversation, member: Member): void {
-  const now = store.nowSeconds();
-  const until = member.blockTime > now ? member.blockTime : conv.type === ConversationType.LiveGroup ? activeBlock(store, conv, BlockAction.Mute, member.userId)?.blockTime : undefined;
-  if (until === undefined) return;
+  const own = member.blockTime > store.nowSeconds() ? member.blockTime : undefined;
+  const live = conv.type === ConversationType.LiveGroup ? activeBlock(store, conv, BlockAction.Mute, member.userId)?.blockTime : undefined;
+  if (own === undefined && live === undefined) return;
+  // the later end: 0 (a live mute until removed) outlasts any time
+  const until = live === 0n || own === undefined ? live! : live === undefined || own > live ? own : live;
   throw ApiError.custom(BANNED_TO_POST.code, BANNED_TO_POST.status,
     `Sender ${member.userId} is muted in conversation ${conv.shortId} ${until === 0n ? 'until the mute is removed' : `until ${until} (seconds)`}`, BANNED_TO_POST.codeN);
 }
