@@ -195,10 +195,11 @@ function answerOtherMethods(app: FastifyInstance, clock: MockClock, random: Rand
   app.route({ method: others, url: '/', handler: (req, reply) => sendError(req, reply, new ApiError('MethodNotAllowed', req.method), clock, random) });
   app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     const rid = requestId(clock.now(), random);
-    const body = stringifyJson(failure({ RequestId: rid, Action: '', Version: '', Service: SERVICE, Region: DEFAULT_REGION }, 'MethodNotAllowed', new ApiError('MethodNotAllowed', 'CONNECT').message, 100020));
+    const err = new ApiError('MethodNotAllowed', 'CONNECT');
+    const body = stringifyJson(failure({ RequestId: rid, Action: '', Version: '', Service: SERVICE, Region: DEFAULT_REGION }, err.code, err.message, err.codeN));
     socket.on('error', () => undefined);
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: ${rid}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    app.log.info({ Action: '', method: req.method, status: 405, RequestId: rid, ErrorCode: 'MethodNotAllowed' }, 'request');
+    socket.end(`HTTP/1.1 ${err.status} Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: ${rid}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    app.log.info({ Action: '', method: req.method, status: err.status, RequestId: rid, ErrorCode: err.code }, 'request');
   });
 }
 

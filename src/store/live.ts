@@ -8,6 +8,18 @@ import { BlockAction, type Block, type Conversation, type LiveState, type UserId
  * their number is bounded. An add past it fails for those users (Failed… list). */
 export const MAX_LIVE_LIST = 10_000;
 
+/** Admits users to a list that holds `held` (at most MAX_LIVE_LIST): true for one already in it, or while there is
+ * room, which each new user admitted takes. Entries that have ended still count until the next change drops them. */
+export function liveListRoom(held: ReadonlyMap<UserId, unknown> | undefined): (user: UserId) => boolean {
+  let room = MAX_LIVE_LIST - (held?.size ?? 0);
+  return (user) => {
+    if (held?.has(user)) return true;
+    if (room <= 0) return false;
+    room--;
+    return true;
+  };
+}
+
 /** The conversation's live state, created empty on first use. */
 export function liveOf(c: Conversation): LiveState {
   return (c.live ??= { blocks: [new Map(), new Map()], whitelist: new Map(), markTypes: [] });

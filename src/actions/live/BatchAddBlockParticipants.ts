@@ -5,7 +5,7 @@
 import { Obj, Opt, Int32, Int64, Id, AppId, List, Str, Type } from '../../protocol/schema.js';
 import { invalid } from '../../protocol/errors.js';
 import { BlockAction, type Block, type UserId } from '../../store/model.js';
-import { putBlocks, MAX_LIVE_LIST } from '../../store/live.js';
+import { putBlocks, liveListRoom } from '../../store/live.js';
 import { defineAction } from '../action.js';
 import { MAX_USERS, failedLists, requireLiveGroup } from '../moderation.js';
 
@@ -47,15 +47,12 @@ export default defineAction({
     const now = store.nowSeconds();
     const blocks: Block[] = [];
     const failed: UserId[] = [];
-    const held = conv.live?.blocks[action];
-    let room = MAX_LIVE_LIST - (held?.size ?? 0); // blocks that ended still count until the next change drops them
+    const admit = liveListRoom(conv.live?.blocks[action]);
     for (const [userId, seconds] of asked) {
       if (seconds > I64_MAX - now) throw invalid(`ParticipantBlockInfos: ${seconds} seconds for user ${userId} ends past int64`);
       const member = conv.members.has(userId);
-      const fits = held?.has(userId) || room > 0;
-      if (userId === conv.ownerUserId || (action === BlockAction.Mute && !member) || !fits) { failed.push(userId); continue; }
-      if (!held?.has(userId)) room--;
-      blocks.push({ userId, blockTime: seconds === 0n ? 0n : now + seconds, createTime: now });
+      if (userId === conv.ownerUserId || (action === BlockAction.Mute && !member) || !admit(userId)) failed.push(userId);
+      else blocks.push({ userId, blockTime: seconds === 0n ? 0n : now + seconds, createTime: now });
     }
     if (blocks.length) putBlocks(store, conv, action, blocks);
     return failedLists('FailedParticipantUserIds', failed);

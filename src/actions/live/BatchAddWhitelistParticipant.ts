@@ -2,7 +2,7 @@
 // muted. Users who are not members are Failed; one already listed stays as it was. The Operator is recorded.
 import { Obj, Opt, Int64, Id, AppId, List, Str, Nullable } from '../../protocol/schema.js';
 import type { UserId, WhitelistEntry } from '../../store/model.js';
-import { putWhitelist, MAX_LIVE_LIST } from '../../store/live.js';
+import { putWhitelist, liveListRoom } from '../../store/live.js';
 import { userOf } from '../../store/fixtures.js';
 import { defineAction } from '../action.js';
 import { UserIds, UserIdsStr, failedLists, requireLiveGroup, requireUsers } from '../moderation.js';
@@ -27,13 +27,10 @@ export default defineAction({
     const now = store.nowSeconds();
     const adding: WhitelistEntry[] = [];
     const failed: UserId[] = [];
-    const held = conv.live?.whitelist;
-    let room = MAX_LIVE_LIST - (held?.size ?? 0);
+    const admit = liveListRoom(conv.live?.whitelist);
     for (const u of users) {
-      const fits = held?.has(u) || room > 0;
-      if (!conv.members.has(u) || !fits) { failed.push(u); continue; }
-      if (!held?.has(u)) room--;
-      adding.push({ userId: u, operator, createTime: now });
+      if (conv.members.has(u) && admit(u)) adding.push({ userId: u, operator, createTime: now });
+      else failed.push(u);
     }
     if (adding.length) putWhitelist(store, conv, adding);
     return failedLists('FailedUserIds', failed);
